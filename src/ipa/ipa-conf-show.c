@@ -1,0 +1,1 @@
+typedef int ipa_conf_show_placeholder;

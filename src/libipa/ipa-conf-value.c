@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int ipa_conf_value_placeholder;

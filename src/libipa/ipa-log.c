@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int ipa_log_placeholder;

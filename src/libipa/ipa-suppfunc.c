@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int ipa_suppfunc_placeholder;
