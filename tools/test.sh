@@ -20,7 +20,12 @@ run_suite() {
   else
     meson setup "$dir" "$@" >/dev/null
   fi
-  meson compile -C "$dir"
+  if ! meson compile -C "$dir"; then
+    echo "build in $dir failed" >&2
+    fail=$((fail + 1))
+    return 1
+  fi
+  rm -f "$dir/meson-logs/testlog.json"
   local rc=0
   meson test -C "$dir" --print-errorlogs --num-processes 2 || rc=$?
   # Count from the machine-readable log: one JSON object per test.
