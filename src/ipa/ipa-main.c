@@ -1,1 +1,443 @@
-int main (void) { return 0; }
+/*
+ * ipa-main.c: the ipa command: options, configuration check (-t, -tt).
+ *
+ * Invocation forms (ipa(8)):
+ *   ipa -h | -v
+ *   ipa [-c dir] [-u user] [-g group] [-p pid_file] -k signal
+ *   ipa [-c dir] [-u user] [-g group] [-f conf_file] -t [-t]
+ *   ipa [-d] [-c dir] [-u user] [-g group] [-f conf_file] [-p pid_file]
+ *       [-o log_file] [-i log_ident]
+ *   ipa -x [-c dir] [-u user] [-g group] [-f conf_file]
+ *       [-r rule [-l limit [-s sublimit] | -t threshold]] section [subsection]
+ *
+ * -t means "check the configuration" except with -x, where it names a
+ * threshold; argv is scanned for -x before the options are parsed.
+ *
+ * Exit status: 0 success; 1 configuration or runtime error; 64 (EX_USAGE)
+ * bad options; 69 (EX_UNAVAILABLE) a mode this build cannot run yet.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <grp.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ipa-conf-show.h"
+#include "ipa-conf.h"
+#include "ipa-log.h"
+#include "ipa-memfunc.h"
+#include "ipa-module.h"
+
+#define EXIT_USAGE       64
+#define EXIT_UNAVAILABLE 69
+
+typedef struct {
+  gboolean version;
+  int test;             /* number of -t outside -x */
+  gboolean debug;
+  gboolean run_section; /* -x */
+  char *conf_file;
+  char *kill_signal;
+  char *pid_file;
+  char *log_file;
+  char *log_ident;
+  char *chroot_dir;
+  char *user;
+  char *group;
+  char *rule;
+  char *limit;
+  char *sublimit;
+  char *threshold;
+  char **rest;
+} Options;
+
+static Options opts;
+
+static gboolean
+count_test (const char *name, const char *value, gpointer data, GError **error)
+{
+  opts.test++;
+  return TRUE;
+}
+
+static G_GNUC_PRINTF (1, 2) int
+usage_error (const char *format, ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  fprintf (stderr, "ipa: %s\n", msg);
+  fprintf (stderr, _("Try \"ipa -h\" for help.\n"));
+  return EXIT_USAGE;
+}
+
+/* Is -x among the options (alone or in a cluster such as -dx)? */
+static gboolean
+argv_has_x (int argc, char **argv)
+{
+  /* Letters that take an argument: the rest of their word is that argument. */
+  static const char with_arg[] = "fkpoicugrlst";
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *a = argv[i];
+
+      if (strcmp (a, "--") == 0)
+        break;
+      if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+        continue;
+      for (const char *p = a + 1; *p != '\0'; p++)
+        {
+          if (*p == 'x')
+            return TRUE;
+          if (strchr (with_arg, *p) != NULL && *p != 't')
+            {
+              if (p[1] == '\0')
+                i++; /* the next word is the argument */
+              break;
+            }
+        }
+    }
+  return FALSE;
+}
+
+static void
+print_version (void)
+{
+  printf ("ipa %s\n", PACKAGE_VERSION);
+  printf (_("Configuration file: %s\n"), IPA_CONF_FILE);
+  printf (_("Module directory: %s\n"), IPA_MODULE_DIR);
+  printf (_("State directory: %s\n"), IPA_STATE_DIR);
+  printf (_("Memory functions debugging: %s\n"),
+          WITH_MEMFUNC_DEBUG ? _("yes") : _("no"));
+  printf (_("Module API: ac %d, db %d, st %d, memfunc %d\n"),
+          IPA_AC_MOD_API_VERSION, IPA_DB_MOD_API_VERSION,
+          IPA_ST_MOD_API_VERSION, IPA_MEMFUNC_API_VERSION);
+  printf (_("Control: D-Bus (org.ipasystem.Ipa1); logging: journald or stderr\n"));
+}
+
+static gboolean
+id_exists (const char *name, gboolean group)
+{
+  const char *p = name;
+
+  for (; g_ascii_isdigit (*p); p++)
+    ;
+  if (*p == '\0' && p != name)
+    return TRUE;
+  return group ? getgrnam (name) != NULL : getpwnam (name) != NULL;
+}
+
+/* Checks shared by all forms; returns 0 or an exit status. */
+static int
+check_options (void)
+{
+  guint nrest = opts.rest != NULL ? g_strv_length (opts.rest) : 0;
+  gboolean daemon_only = opts.debug || opts.log_file != NULL ||
+                         opts.log_ident != NULL;
+
+  if (opts.version)
+    {
+      if (opts.test || opts.run_section || opts.kill_signal != NULL ||
+          opts.conf_file != NULL || daemon_only || nrest > 0)
+        return usage_error (_("-v cannot be combined with other options"));
+      return 0;
+    }
+  if (opts.conf_file != NULL && !g_path_is_absolute (opts.conf_file))
+    return usage_error (_("-f needs an absolute path: %s"), opts.conf_file);
+  if (opts.chroot_dir != NULL && !g_path_is_absolute (opts.chroot_dir))
+    return usage_error (_("-c needs an absolute path: %s"), opts.chroot_dir);
+  if (opts.user != NULL && !id_exists (opts.user, FALSE))
+    return usage_error (_("unknown user: %s"), opts.user);
+  if (opts.group != NULL && !id_exists (opts.group, TRUE))
+    return usage_error (_("unknown group: %s"), opts.group);
+
+  if (!opts.run_section)
+    {
+      if (opts.rule != NULL || opts.limit != NULL || opts.sublimit != NULL)
+        return usage_error (_("-r, -l and -s are used only with -x"));
+      if (nrest > 0)
+        return usage_error (_("unexpected argument: %s"), opts.rest[0]);
+    }
+
+  if (opts.kill_signal != NULL)
+    {
+      static const char *const words[] = { "shutdown", "reconfigure", "kill", "test" };
+      gboolean known = FALSE;
+
+      for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+        known |= strcmp (opts.kill_signal, words[i]) == 0;
+      if (!known)
+        return usage_error (_("-k takes shutdown, reconfigure, kill or test, not \"%s\""),
+                            opts.kill_signal);
+      if (opts.test || opts.run_section || opts.conf_file != NULL || daemon_only)
+        return usage_error (_("-k can be combined only with -c, -u, -g and -p"));
+      return 0;
+    }
+
+  if (opts.test)
+    {
+      if (opts.test > 2)
+        return usage_error (_("-t may be given at most twice"));
+      if (daemon_only || opts.pid_file != NULL)
+        return usage_error (_("-t can be combined only with -c, -u, -g and -f"));
+      return 0;
+    }
+
+  if (opts.run_section)
+    {
+      if (daemon_only || opts.pid_file != NULL)
+        return usage_error (_("-x can be combined only with -c, -u, -g, -f, -r, -l, -s and -t"));
+      if ((opts.limit != NULL || opts.threshold != NULL) && opts.rule == NULL)
+        return usage_error (_("-l and -t need -r"));
+      if (opts.limit != NULL && opts.threshold != NULL)
+        return usage_error (_("-l and -t cannot be used together"));
+      if (opts.sublimit != NULL && opts.limit == NULL)
+        return usage_error (_("-s needs -l"));
+      if (nrest < 1 || nrest > 2)
+        return usage_error (_("-x needs a section and an optional subsection"));
+      return 0;
+    }
+  return 0;
+}
+
+/* -c, -g, -u: chroot first, then groups, then the user. */
+static int
+apply_privileges (void)
+{
+  if (opts.chroot_dir != NULL && chroot (opts.chroot_dir) != 0)
+    {
+      fprintf (stderr, _("ipa: cannot chroot to %s: %s\n"), opts.chroot_dir,
+               g_strerror (errno));
+      return EXIT_FAILURE;
+    }
+  if (opts.user != NULL || opts.group != NULL)
+    {
+      struct passwd *pw = NULL;
+      gid_t gid;
+      uid_t uid = getuid ();
+
+      if (opts.user != NULL)
+        {
+          pw = getpwnam (opts.user);
+          uid = pw != NULL ? pw->pw_uid : (uid_t) strtoul (opts.user, NULL, 10);
+        }
+      if (opts.group != NULL)
+        {
+          struct group *gr = getgrnam (opts.group);
+
+          gid = gr != NULL ? gr->gr_gid : (gid_t) strtoul (opts.group, NULL, 10);
+          if (setgroups (1, &gid) != 0 || setgid (gid) != 0)
+            goto fail;
+        }
+      else if (pw != NULL)
+        {
+          if (initgroups (pw->pw_name, pw->pw_gid) != 0 ||
+              setgid (pw->pw_gid) != 0)
+            goto fail;
+        }
+      if (opts.user != NULL && setuid (uid) != 0)
+        goto fail;
+    }
+  return 0;
+
+fail:
+  fprintf (stderr, _("ipa: cannot change user or group: %s\n"),
+           g_strerror (errno));
+  return EXIT_FAILURE;
+}
+
+static void
+report_leak (const char *message, gpointer user_data)
+{
+  fprintf (stderr, _("ipa: memory leak: %s\n"), message);
+}
+
+/* ipa -t / -tt */
+static int
+run_test (void)
+{
+  const char *path = opts.conf_file != NULL ? opts.conf_file : IPA_CONF_FILE;
+  g_autoptr(GError) error = NULL;
+  IpaModuleSet *modules;
+  IpaConf *conf;
+  int status = EXIT_SUCCESS;
+
+  modules = ipa_module_set_new ();
+  conf = ipa_conf_load (path, modules,
+                        opts.test > 1 ? IPA_CONF_LOAD_MIMIC : IPA_CONF_LOAD_NONE,
+                        &error);
+  if (conf == NULL)
+    {
+      /* The message starts "FILE:LINE:COLUMN: " for editors to jump to. */
+      if (error->domain == IPA_CONF_ERROR)
+        fprintf (stderr, "%s\n", error->message);
+      else
+        fprintf (stderr, "ipa: %s: %s\n", path, error->message);
+      status = EXIT_FAILURE;
+    }
+  else
+    {
+      for (guint i = 0; i < conf->warnings->len; i++)
+        fprintf (stderr, _("%s (warning)\n"),
+                 (const char *) g_ptr_array_index (conf->warnings, i));
+      if (opts.test > 1)
+        {
+          g_autofree char *text = ipa_conf_show (conf);
+
+          fputs (text, stdout);
+        }
+      ipa_conf_modules_deinit_chain (conf);
+      ipa_conf_free (conf);
+    }
+  ipa_module_set_free (modules);
+  if (ipa_memfunc_check_leaks (NULL, report_leak, NULL) > 0 &&
+      status == EXIT_SUCCESS)
+    status = EXIT_FAILURE;
+  if (fflush (stdout) != 0)
+    status = EXIT_FAILURE;
+  return status;
+}
+
+/* The engine is built by a later step: the daemon run, -x and -k come with
+ * it.  Replace this function then. */
+static int
+run_unavailable (const char *what)
+{
+  fprintf (stderr, _("ipa: %s is not available in this build\n"), what);
+  return EXIT_UNAVAILABLE;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean with_x;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  GOptionEntry entries[] = {
+    { "version", 'v', 0, G_OPTION_ARG_NONE, &opts.version,
+      N_("Print the version and the build settings, then exit"), NULL },
+    { "config", 'f', 0, G_OPTION_ARG_FILENAME, &opts.conf_file,
+      N_("Use this configuration file (absolute path)"), N_("FILE") },
+    { "test", 't', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_test,
+      N_("Check the configuration; twice (-tt): print the effective configuration. With -x: -t THRESHOLD"),
+      NULL },
+    { "debug", 'd', 0, G_OPTION_ARG_NONE, &opts.debug,
+      N_("Stay in the foreground and copy log messages to stderr"), NULL },
+    { "exec-section", 'x', 0, G_OPTION_ARG_NONE, &opts.run_section,
+      N_("Run the commands of SECTION [SUBSECTION] and exit"), NULL },
+    { "rule", 'r', 0, G_OPTION_ARG_STRING, &opts.rule,
+      N_("With -x: the rule"), N_("RULE") },
+    { "limit", 'l', 0, G_OPTION_ARG_STRING, &opts.limit,
+      N_("With -x -r: the limit"), N_("LIMIT") },
+    { "sublimit", 's', 0, G_OPTION_ARG_STRING, &opts.sublimit,
+      N_("With -x -r -l: the sublimit"), N_("SUBLIMIT") },
+    { "kill", 'k', 0, G_OPTION_ARG_STRING, &opts.kill_signal,
+      N_("Send shutdown, reconfigure or kill to the running ipa, or test whether it runs"),
+      N_("SIGNAL") },
+    { "pid-file", 'p', 0, G_OPTION_ARG_FILENAME, &opts.pid_file,
+      N_("Use this PID file"), N_("FILE") },
+    { "log-file", 'o', 0, G_OPTION_ARG_FILENAME, &opts.log_file,
+      N_("Write log messages to this file instead of the journal"), N_("FILE") },
+    { "log-ident", 'i', 0, G_OPTION_ARG_STRING, &opts.log_ident,
+      N_("Identifier of log messages (default ipa)"), N_("IDENT") },
+    { "chroot", 'c', 0, G_OPTION_ARG_FILENAME, &opts.chroot_dir,
+      N_("chroot to this directory at start (absolute path)"), N_("DIR") },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &opts.user,
+      N_("Run as this user"), N_("USER") },
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &opts.group,
+      N_("Run with this group"), N_("GROUP") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts.rest,
+      NULL, N_("[SECTION [SUBSECTION]]") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, IPA_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* With -x, -t names a threshold instead of asking for a check. */
+  with_x = argv_has_x (argc, argv);
+  if (with_x)
+    {
+      for (GOptionEntry *e = entries; e->long_name != NULL; e++)
+        if (e->short_name == 't')
+          {
+            e->flags = 0;
+            e->arg = G_OPTION_ARG_STRING;
+            e->arg_data = &opts.threshold;
+            e->arg_description = N_("THRESHOLD");
+          }
+    }
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("ipa, the pluggable accounting daemon."));
+  g_option_context_set_description (context,
+    _("Forms:\n"
+      "  ipa -h | -v\n"
+      "  ipa [-c dir] [-u user] [-g group] [-p pid_file] -k signal\n"
+      "  ipa [-c dir] [-u user] [-g group] [-f conf_file] -t [-t]\n"
+      "  ipa [-d] [-c dir] [-u user] [-g group] [-f conf_file] [-p pid_file]\n"
+      "      [-o log_file] [-i log_ident]\n"
+      "  ipa -x [-c dir] [-u user] [-g group] [-f conf_file]\n"
+      "      [-r rule [-l limit [-s sublimit] | -t threshold]] section [subsection]\n"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      status = usage_error ("%s", error->message);
+      goto out;
+    }
+
+  status = check_options ();
+  if (status != 0)
+    goto out;
+  if (opts.version)
+    {
+      print_version ();
+      goto out;
+    }
+
+  ipa_log_init (opts.log_ident != NULL ? opts.log_ident : "ipa",
+                opts.test ? IPA_LOG_TARGET_STDERR : IPA_LOG_TARGET_AUTO);
+
+  if (opts.kill_signal != NULL)
+    status = run_unavailable ("-k");
+  else if (opts.test)
+    {
+      status = apply_privileges ();
+      if (status == 0)
+        status = run_test ();
+    }
+  else if (opts.run_section)
+    status = run_unavailable ("-x");
+  else
+    status = run_unavailable (_("running the daemon"));
+
+out:
+  g_free (opts.conf_file);
+  g_free (opts.kill_signal);
+  g_free (opts.pid_file);
+  g_free (opts.log_file);
+  g_free (opts.log_ident);
+  g_free (opts.chroot_dir);
+  g_free (opts.user);
+  g_free (opts.group);
+  g_free (opts.rule);
+  g_free (opts.limit);
+  g_free (opts.sublimit);
+  g_free (opts.threshold);
+  g_strfreev (opts.rest);
+  return status;
+}
