@@ -127,7 +127,10 @@ typedef struct {
 } IpaConfSchema;
 
 /* A module's tables as ipa_mod(3) gives them.  Regular expressions are
- * already compiled (by the module loader). */
+ * already compiled (by the module loader).  A section whose sect_name is
+ * "" is the module's bare section, written "prefix: { … }".  Ids above
+ * IPA_CONF_SECT_CUSTOM_OFFSET in sect_where / param_where name sections
+ * of the same module. */
 typedef struct {
   const char *mod_name;          /* for messages */
   const char *prefix;            /* may be NULL */
@@ -171,6 +174,32 @@ IpaConfParser *ipa_conf_parser_get_current (void);
 void ipa_conf_parser_note_module_message (IpaConfParser *parser,
                                           const char *mod_name,
                                           const char *message);
+
+/* Whether include and include_files may read files (default TRUE).  When
+ * FALSE they are IPA_CONF_ERROR_INCLUDE errors; fuzzers use this so that
+ * input cannot make the parser read arbitrary files. */
+void ipa_conf_parser_set_allow_include (IpaConfParser *parser,
+                                        gboolean allow);
+
+/* Set @error (if not NULL) to an IPA_CONF_ERROR @code whose message is
+ * "FILE:LINE:COLUMN: " (the location of the statement being processed)
+ * followed by the formatted text.  Always returns FALSE, for
+ * "return ipa_conf_parser_set_error (…);" in handlers.
+ *
+ * Handlers may also return errors without a location, or of another
+ * domain: the parser then prefixes the location of the statement (other
+ * domains become IPA_CONF_ERROR_SEMANTIC). */
+gboolean ipa_conf_parser_set_error (IpaConfParser *parser,
+                                    GError **error,
+                                    IpaConfErrorCode code,
+                                    const char *format,
+                                    ...) G_GNUC_PRINTF (4, 5);
+
+/* The innermost section open now (its header as given to the begin
+ * handler), or NULL at top level.  @up = 0 is the innermost, 1 its parent,
+ * and so on.  Valid while that section is open. */
+const IpaConfStatement *ipa_conf_parser_get_section (IpaConfParser *parser,
+                                                     guint up);
 
 /* Macro variables, as suppfunc local_sym_* / global_sym_* (see ipa_mod(3)):
  * with copy_flag == 0 the parser takes ownership of sym and val, which must
