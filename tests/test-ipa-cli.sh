@@ -84,8 +84,11 @@ for f in "$top_src"/data/ipa.conf "$top_src"/data/examples/*.conf; do
 done
 
 # option checks
-run "$ipa" -t -f relative.conf
-check "-f needs an absolute path" test "$rc" -eq 64
+run "$ipa" -t -f relative-does-not-exist.conf
+check "-f with a missing file fails" test "$rc" -eq 1
+check "a relative -f is reported as an absolute path" grep -qF "$PWD/relative-does-not-exist.conf" "$tmp/err"
+(cd "$top_src/data" && "$ipa" -t -f ipa.conf) >/dev/null 2>&1; rc=$?
+check "-f takes a path relative to the working directory" test "$rc" -eq 0
 run "$ipa" -c relative -t
 check "-c needs an absolute path" test "$rc" -eq 64
 run "$ipa" -ttt -f "$top_src/data/ipa.conf"

@@ -19,7 +19,7 @@ fi
 meson compile -C "$dir" >/dev/null
 
 ipa="$dir/src/ipa/ipa"
-conf=data/ipa.conf
+conf="$PWD/data/ipa.conf"
 
 "$ipa" -v
 echo "== ipa -t -f $conf"

@@ -152,8 +152,15 @@ check_options (void)
         return usage_error (_("-v cannot be combined with other options"));
       return 0;
     }
+  /* The file is read again on reconfiguration, when the working directory
+   * may be another one: keep it absolute. */
   if (opts.conf_file != NULL && !g_path_is_absolute (opts.conf_file))
-    return usage_error (_("-f needs an absolute path: %s"), opts.conf_file);
+    {
+      char *abs = g_canonicalize_filename (opts.conf_file, NULL);
+
+      g_free (opts.conf_file);
+      opts.conf_file = abs;
+    }
   if (opts.chroot_dir != NULL && !g_path_is_absolute (opts.chroot_dir))
     return usage_error (_("-c needs an absolute path: %s"), opts.chroot_dir);
   if (opts.user != NULL && !id_exists (opts.user, FALSE))
@@ -328,7 +335,7 @@ main (int argc, char **argv)
     { "version", 'v', 0, G_OPTION_ARG_NONE, &opts.version,
       N_("Print the version and the build settings, then exit"), NULL },
     { "config", 'f', 0, G_OPTION_ARG_FILENAME, &opts.conf_file,
-      N_("Use this configuration file (absolute path)"), N_("FILE") },
+      N_("Use this configuration file"), N_("FILE") },
     { "test", 't', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, count_test,
       N_("Check the configuration; twice (-tt): print the effective configuration. With -x: -t THRESHOLD"),
       NULL },
