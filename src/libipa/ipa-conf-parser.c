@@ -370,6 +370,44 @@ ipa_conf_parser_note_module_message (IpaConfParser *parser,
 
 /* Modules */
 
+/* A module without prefix may not reuse a name of the schema or of another
+ * such module. */
+static gboolean
+bare_names_free (GHashTable *names, GHashTable *schema, GHashTable *bare,
+                 const char *mod_name, const char *what, GError **error)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, names);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    if (g_hash_table_contains (schema, key) || g_hash_table_contains (bare, key))
+      {
+        g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
+                     "module \"%s\" has no configuration prefix and its %s \"%s\" is already known",
+                     mod_name, what, (const char *) key);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+bare_names_add (Module *m, GHashTable *names, GHashTable *bare)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, names);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      ModEntry *e = g_new (ModEntry, 1);
+
+      e->module = m;
+      e->entry = value;
+      g_hash_table_insert (bare, key, e);
+    }
+}
+
 gboolean
 ipa_conf_parser_add_module (IpaConfParser *parser,
                             const IpaConfModuleTables *tables,
@@ -432,48 +470,14 @@ ipa_conf_parser_add_module (IpaConfParser *parser,
 
   if (tables->prefix == NULL)
     {
-      GHashTableIter it;
-      gpointer key;
-
       /* Names without prefix share one name space with the schema. */
-      g_hash_table_iter_init (&it, m->sects);
-      while (g_hash_table_iter_next (&it, &key, NULL))
-        if (g_hash_table_contains (parser->sect_by_name, key) ||
-            g_hash_table_contains (parser->bare_sects, key))
-          {
-            g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                         "module \"%s\" has no configuration prefix and its section \"%s\" is already known",
-                         mod_name, (const char *) key);
-            goto fail;
-          }
-      g_hash_table_iter_init (&it, m->params);
-      while (g_hash_table_iter_next (&it, &key, NULL))
-        if (g_hash_table_contains (parser->param_by_name, key) ||
-            g_hash_table_contains (parser->bare_params, key))
-          {
-            g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                         "module \"%s\" has no configuration prefix and its parameter \"%s\" is already known",
-                         mod_name, (const char *) key);
-            goto fail;
-          }
-      g_hash_table_iter_init (&it, m->sects);
-      while (g_hash_table_iter_next (&it, &key, NULL))
-        {
-          ModEntry *e = g_new (ModEntry, 1);
-
-          e->module = m;
-          e->entry = g_hash_table_lookup (m->sects, key);
-          g_hash_table_insert (parser->bare_sects, key, e);
-        }
-      g_hash_table_iter_init (&it, m->params);
-      while (g_hash_table_iter_next (&it, &key, NULL))
-        {
-          ModEntry *e = g_new (ModEntry, 1);
-
-          e->module = m;
-          e->entry = g_hash_table_lookup (m->params, key);
-          g_hash_table_insert (parser->bare_params, key, e);
-        }
+      if (!bare_names_free (m->sects, parser->sect_by_name, parser->bare_sects,
+                            mod_name, "section", error) ||
+          !bare_names_free (m->params, parser->param_by_name, parser->bare_params,
+                            mod_name, "parameter", error))
+        goto fail;
+      bare_names_add (m, m->sects, parser->bare_sects);
+      bare_names_add (m, m->params, parser->bare_params);
     }
   else
     g_hash_table_insert (parser->module_by_prefix, (gpointer) tables->prefix, m);
