@@ -523,6 +523,28 @@ check_module (IpaModuleSet *set, IpaModule *m, GError **error)
   return TRUE;
 }
 
+/* The module directory may be a search path, "DIR:DIR…" (a build tree
+ * uses one for shipped and one for test modules): the first directory
+ * holding @name wins, else the first directory is named in errors. */
+static char *
+module_find (const char *module_dir, const char *name)
+{
+  g_auto (GStrv) dirs = g_strsplit (module_dir, ":", -1);
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *path = NULL;
+
+      if (dirs[i][0] == '\0')
+        continue;
+      path = g_build_filename (dirs[i], name, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer (&path);
+    }
+  return g_build_filename (dirs[0] != NULL && dirs[0][0] != '\0' ? dirs[0] : ".",
+                           name, NULL);
+}
+
 IpaModule *
 ipa_module_set_load (IpaModuleSet *set,
                      IpaModuleKind kind,
@@ -542,7 +564,7 @@ ipa_module_set_load (IpaModuleSet *set,
   m = g_new0 (IpaModule, 1);
   m->kind = kind;
   m->path = g_path_is_absolute (name) ? g_strdup (name)
-                                      : g_build_filename (set->module_dir, name, NULL);
+                                      : module_find (set->module_dir, name);
   m->file_name = g_path_get_basename (m->path);
   /* From the name as given: a link's name decides the symbol. */
   m->base_name = ipa_module_base_name (m->file_name);
