@@ -709,6 +709,10 @@ autorule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   g_hash_table_insert (ctx->autorule_names, a->name, a);
   top_add (ctx->conf, IPA_CONF_SECT_AUTORULE, a);
   frame_push (ctx, IPA_CONF_SECT_AUTORULE, a);
+  /* The names of dynamic rules are known only at run time: inside an
+   * autorule ${rule} stays as written and the engine expands it in the
+   * commands of each dynamic rule. */
+  ipa_conf_parser_sym_add (parser, FALSE, (char *) "rule", (char *) "${rule}", 1);
   return TRUE;
 }
 

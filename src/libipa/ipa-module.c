@@ -608,6 +608,23 @@ ipa_module_set_load (IpaModuleSet *set,
       return NULL;
     }
 
+  /* Optional extensions (ipa_mod_ext.h). */
+  if (kind == IPA_MODULE_KIND_DB)
+    {
+      g_autofree char *ext_symbol = g_strconcat (m->symbol, "_ext", NULL);
+      const struct ipa_db_mod_ext *ext = dlsym (handle, ext_symbol);
+
+      if (ext != NULL && ext->api_ver != IPA_DB_MOD_EXT_API_VERSION)
+        {
+          g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_API_VERSION,
+                       "%s: %s has API version %u, this ipa understands %u",
+                       m->path, ext_symbol, ext->api_ver, IPA_DB_MOD_EXT_API_VERSION);
+          module_unload (set, m, FALSE);
+          return NULL;
+        }
+      m->db_ext = ext;
+    }
+
   m->owner = g_strdup_printf ("%s:%s", ipa_module_kind_to_string (kind), m->name);
   store_exported (m);
   if (m->tables_registered && !compile_regexps (m, error))

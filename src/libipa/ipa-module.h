@@ -27,6 +27,7 @@
 
 #include <glib.h>
 #include "ipa_mod.h"
+#include "ipa_mod_ext.h"
 #include "ipa-conf-parser.h"
 
 G_BEGIN_DECLS
@@ -81,6 +82,8 @@ typedef struct {
   int (*conf_mimic_real) (void);
   int (*conf_inherit) (unsigned int rulepatno, unsigned int ruleno, const char *rule_name);
   void (*conf_show) (unsigned int sect_id, unsigned int no);
+  /* Database batches (ipa_mod_ext.h), NULL when the module has none. */
+  const struct ipa_db_mod_ext *db_ext;
 
   /*< private >*/
   IpaModuleFile *file;
