@@ -1954,6 +1954,34 @@ ipa_conf_dynamic_rule_params (const IpaConf *conf,
 }
 
 void
+ipa_conf_autorule_params (const IpaConf *conf,
+                          const IpaConfAutorule *autorule,
+                          IpaConfRuleParams *out)
+{
+  memset (out, 0, sizeof *out);
+  rule_params_merge (out, &autorule->params);
+  rule_params_merge (out, &conf->global);
+  rule_params_defaults (out);
+}
+
+void
+ipa_conf_drop_rules (IpaConf *conf)
+{
+  guint j = 0;
+
+  /* conf->top refers to the rules; keep the other sections. */
+  for (guint i = 0; i < conf->top->len; i++)
+    {
+      IpaConfTopRef ref = g_array_index (conf->top, IpaConfTopRef, i);
+
+      if (ref.sect_id != IPA_CONF_SECT_RULE)
+        g_array_index (conf->top, IpaConfTopRef, j++) = ref;
+    }
+  g_array_set_size (conf->top, j);
+  g_ptr_array_set_size (conf->rules, 0);
+}
+
+void
 ipa_conf_rule_params_clear (IpaConfRuleParams *params)
 {
   rule_params_clear (params);

@@ -299,6 +299,13 @@ void ipa_conf_dynamic_rule_params (const IpaConf *conf,
                                    const char *rule_name,
                                    IpaConfRuleParams *out);
 void ipa_conf_rule_params_clear (IpaConfRuleParams *params);
+/* Effective parameters of an autorule itself: autorule > global > built-in. */
+void ipa_conf_autorule_params (const IpaConf *conf,
+                               const IpaConfAutorule *autorule,
+                               IpaConfRuleParams *out);
+/* Free the static rules of the model (the engine has copied what it
+ * needs): 100,000 rules take ~4 KB each in the model. */
+void ipa_conf_drop_rules (IpaConf *conf);
 
 /* The first matching rulepat, the next ones while check_next_rulepat is yes. */
 GArray *ipa_conf_match_rulepats (const IpaConf *conf, const char *rule_name);
