@@ -540,6 +540,7 @@ ipa_engine_autorule_defs (IpaEngine *engine, IpaAutorule *a, GError **error)
       return FALSE;
     }
   a->ac = rp->n_ac > 0 ? rp->ac[0] : NULL;
+  a->worktime = rp->worktime;
   ipa_conf_rule_params_clear (&eff);
 
   a->n_limits = a->conf->limits->len;

@@ -302,7 +302,13 @@ hook_create_rule (const char *mod_name, unsigned int autoruleno, unsigned int *r
       return -1;
     }
   if (!autorule->active)
-    return -1;
+    {
+      ipa_engine_module_error (engine, engine->in_get_stat->module, NULL, NULL,
+                               _("ac_create_rule(\"%s\"): autorule %s is inactive "
+                                 "(outside its worktime)"),
+                               rule_name != NULL ? rule_name : "", autorule->name);
+      return -1;
+    }
   if (rule_name != NULL && g_hash_table_contains (engine->rules_by_name, rule_name))
     {
       /* INV-64: not an error of the module; it may ask again each round. */

@@ -35,6 +35,7 @@ typedef struct {
   guint n_limits, n_thresholds;
   const IpaLimitDef **limit_defs;
   const IpaThresholdDef **threshold_defs;
+  IpaWorktimeState *worktime; /* NULL: always */
   gboolean active;
 } IpaAutorule;
 
@@ -98,6 +99,7 @@ struct _IpaEngine {
   GPtrArray *deleted;           /* IpaRule* deleted in this round */
   IpaEngineSnapshot *snapshot;
   guint exec_serial;
+  gint64 stall_usec;
 };
 
 /* ipa-engine-build.c */

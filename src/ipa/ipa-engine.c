@@ -77,6 +77,7 @@ ipa_engine_new (IpaClock *clock, IpaExecRunner *runner)
   engine->gather_sources = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                   (GDestroyNotify) g_ptr_array_unref);
   engine->deleted = g_ptr_array_new ();
+  engine->stall_usec = IPA_ENGINE_STALL_USEC;
   return engine;
 }
 
@@ -545,7 +546,7 @@ collect_rule (IpaEngine *engine, IpaRule *rule, guint gen, guint *n_failed, IpaR
       t0 = g_get_monotonic_time ();
       rc = ac->ac->ac_get_rule_stat (gen, newstat, rule->ruleno, &addition, &chunk);
       dt = g_get_monotonic_time () - t0;
-      if (dt > IPA_ENGINE_STALL_USEC)
+      if (dt > engine->stall_usec)
         {
           g_autofree char *msg =
             g_strdup_printf (_("ac_get_rule_stat for rule %s took %.1f s"), rule->name,
@@ -641,7 +642,7 @@ call_get_stat (IpaEngine *engine)
       rc = ac->ac->ac_get_stat (&ctm);
       dt = g_get_monotonic_time () - t0;
       engine->in_get_stat = NULL;
-      if (dt > IPA_ENGINE_STALL_USEC)
+      if (dt > engine->stall_usec)
         {
           g_autofree char *msg = g_strdup_printf (_("ac_get_stat took %.1f s"),
                                                   dt / (double) G_USEC_PER_SEC);
@@ -840,6 +841,24 @@ apply_worktimes (IpaEngine *engine, gboolean force)
     }
   if (!changed)
     return FALSE;
+  for (guint i = 0; i < engine->autorules->len; i++)
+    {
+      IpaAutorule *a = engine->autorules->pdata[i];
+      gboolean active = a->worktime == NULL || a->worktime->active;
+
+      if (active == a->active)
+        continue;
+      a->active = active;
+      if (a->ac != NULL && a->ac->ac->ac_set_autorule_active != NULL)
+        {
+          ipa_engine_set_owner (engine, a->ac->module);
+          if (a->ac->ac->ac_set_autorule_active (a->no, active) != 0)
+            ipa_engine_module_error (engine, a->ac->module, &a->ac->last_error_log, NULL,
+                                     _("ac_set_autorule_active(%s, %d) failed"), a->name,
+                                     active);
+          ipa_engine_set_owner (engine, NULL);
+        }
+    }
   for (guint i = 0; i < engine->rules->len; i++)
     {
       IpaRule *rule = engine->rules->pdata[i];
@@ -1174,6 +1193,22 @@ ipa_engine_start (IpaEngine *engine, IpaConf *conf, IpaModuleSet *modules,
       worktime_eval (engine, ws);
     }
   engine->started = TRUE;
+  for (guint i = 0; i < engine->autorules->len; i++)
+    {
+      IpaAutorule *a = engine->autorules->pdata[i];
+
+      /* active unless told otherwise. */
+      if (a->worktime != NULL && !a->worktime->active)
+        {
+          a->active = FALSE;
+          if (a->ac != NULL && a->ac->ac->ac_set_autorule_active != NULL)
+            {
+              ipa_engine_set_owner (engine, a->ac->module);
+              a->ac->ac->ac_set_autorule_active (a->no, 0);
+              ipa_engine_set_owner (engine, NULL);
+            }
+        }
+    }
   ipa_engine_begin_batch (engine);
   for (guint i = 0; i < engine->n_static; i++)
     ipa_engine_rule_first_state (engine, &engine->static_rules[i]);
@@ -1250,6 +1285,12 @@ ipa_engine_stop (IpaEngine *engine, IpaEngineStopFlags flags)
   ipa_engine_emit (engine, IPA_ENGINE_EVENT_STOPPED, LOG_INFO, NULL, NULL, NULL, NULL,
                    _("accounting stopped"));
   engine_release_config (engine);
+}
+
+void
+ipa_engine_set_stall_limit (IpaEngine *engine, gint64 usec)
+{
+  engine->stall_usec = usec;
 }
 
 void

@@ -138,6 +138,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (IpaEngineSnapshot, ipa_engine_snapshot_free)
 /* Flush, (shutdown sections), deinit chain, leak report, unload modules. */
 void ipa_engine_stop (IpaEngine *engine, IpaEngineStopFlags flags);
 
+/* A module call longer than @usec counts as a stall (default 1 s); for
+ * tests. */
+void ipa_engine_set_stall_limit (IpaEngine *engine, gint64 usec);
+
 /* Accounting paused (ipactl freeze) until @until_wall; 0 resumes. */
 void ipa_engine_freeze (IpaEngine *engine, gint64 seconds);
 gboolean ipa_engine_is_frozen (IpaEngine *engine);
