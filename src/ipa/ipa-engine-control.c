@@ -86,6 +86,18 @@ ipa_rule_is_dynamic (const IpaRule *rule)
   return rule->dynamic;
 }
 
+const char *const *
+ipa_rule_get_acl (const IpaRule *rule)
+{
+  return (const char *const *) rule->params->ctl_rule_acl;
+}
+
+guint64
+ipa_rule_get_update_time (const IpaRule *rule)
+{
+  return rule->params->update_time;
+}
+
 guint64
 ipa_rule_get_counter (const IpaRule *rule)
 {

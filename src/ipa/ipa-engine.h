@@ -165,6 +165,10 @@ const char *ipa_rule_get_autorule (const IpaRule *rule);       /* NULL for stati
 guint ipa_rule_get_number (const IpaRule *rule);               /* ruleno */
 gboolean ipa_rule_is_active (const IpaRule *rule);
 gboolean ipa_rule_is_dynamic (const IpaRule *rule);
+/* ctl_rule_acl: names of ctl_acl_class classes (see the IpaConf), or NULL. */
+const char *const *ipa_rule_get_acl (const IpaRule *rule);
+/* update_time in seconds. */
+guint64 ipa_rule_get_update_time (const IpaRule *rule);
 /* Counter of the current record. */
 guint64 ipa_rule_get_counter (const IpaRule *rule);
 /* Wall time the current record started. */
