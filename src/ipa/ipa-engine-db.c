@@ -230,6 +230,9 @@ ipa_engine_rule_write (IpaEngine *engine, IpaRule *rule, gint64 wall, gboolean f
         IpaEngineDb *db = (list)->db[i_];                                 \
         struct ipa_db_mod *m = db->db;                                    \
         int rc_ = 0;                                                      \
+        if ((engine)->only_dbs != 0                                       \
+            && !((engine)->only_dbs & (1U << db->index)))                 \
+          continue;                                                       \
         ipa_engine_set_owner (engine, db->module);                        \
         rc_ = (call);                                                     \
         if (rc_ < 0)                                                      \
@@ -463,4 +466,22 @@ ipa_engine_ac_set_threshold_active (IpaEngine *engine, IpaThreshold *threshold,
                                  _("ac_set_threshold_active(%s/%s) failed"),
                                  threshold->rule->name, threshold->def->name);
     }
+}
+
+/* A resend goes only to the databases that missed the state, so that a
+ * new state registered in one database is not registered twice. */
+void
+ipa_engine_resend_limit (IpaEngine *engine, IpaLimit *limit)
+{
+  engine->only_dbs = limit->db_pending;
+  ipa_limit_resend (engine, limit);
+  engine->only_dbs = 0;
+}
+
+void
+ipa_engine_resend_threshold (IpaEngine *engine, IpaThreshold *threshold)
+{
+  engine->only_dbs = threshold->db_pending;
+  ipa_threshold_resend (engine, threshold);
+  engine->only_dbs = 0;
 }

@@ -252,10 +252,10 @@ delete_now (IpaEngine *engine, IpaRule *rule)
   ipa_engine_rule_write (engine, rule, engine->now_wall, FALSE);
   for (guint j = 0; j < rule->n_limits; j++)
     if (rule->limits[j].db_pending)
-      ipa_limit_resend (engine, &rule->limits[j]);
+      ipa_engine_resend_limit (engine, &rule->limits[j]);
   for (guint j = 0; j < rule->n_thresholds; j++)
     if (rule->thresholds[j].db_pending)
-      ipa_threshold_resend (engine, &rule->thresholds[j]);
+      ipa_engine_resend_threshold (engine, &rule->thresholds[j]);
   ipa_engine_deinit_rule (engine, rule);
   ipa_engine_group_remove (engine, rule);
   /* Gatherers forget it. */

@@ -100,6 +100,7 @@ struct _IpaEngine {
   IpaEngineSnapshot *snapshot;
   guint exec_serial;
   gint64 stall_usec;
+  guint32 only_dbs;             /* resends: only these databases (bits); 0 = all */
 };
 
 /* ipa-engine-build.c */
@@ -139,6 +140,10 @@ void ipa_engine_rule_write (IpaEngine *engine, IpaRule *rule, gint64 wall,
 void ipa_engine_db_failed (IpaEngine *engine, IpaEngineDb *db,
                            const IpaRule *rule, const char *what);
 void ipa_engine_db_ok (IpaEngine *engine, IpaEngineDb *db);
+
+/* Re-send the state of a limit/threshold to the databases that missed it. */
+void ipa_engine_resend_limit (IpaEngine *engine, IpaLimit *limit);
+void ipa_engine_resend_threshold (IpaEngine *engine, IpaThreshold *threshold);
 
 /* ipa-engine-dynrule.c */
 void ipa_engine_install_hooks (IpaEngine *engine);

@@ -591,7 +591,7 @@ finish_rule (IpaEngine *engine, IpaRule *rule)
       IpaLimit *l = &rule->limits[i];
 
       if (l->db_pending)
-        ipa_limit_resend (engine, l);
+        ipa_engine_resend_limit (engine, l);
       if (l->active)
         ipa_limit_check (engine, l);
     }
@@ -600,7 +600,7 @@ finish_rule (IpaEngine *engine, IpaRule *rule)
       IpaThreshold *t = &rule->thresholds[i];
 
       if (t->db_pending)
-        ipa_threshold_resend (engine, t);
+        ipa_engine_resend_threshold (engine, t);
       if (t->active)
         ipa_threshold_check (engine, t);
     }
@@ -1273,10 +1273,10 @@ ipa_engine_stop (IpaEngine *engine, IpaEngineStopFlags flags)
       ipa_engine_rule_write (engine, rule, engine->now_wall, FALSE);
       for (guint j = 0; j < rule->n_limits; j++)
         if (rule->limits[j].db_pending)
-          ipa_limit_resend (engine, &rule->limits[j]);
+          ipa_engine_resend_limit (engine, &rule->limits[j]);
       for (guint j = 0; j < rule->n_thresholds; j++)
         if (rule->thresholds[j].db_pending)
-          ipa_threshold_resend (engine, &rule->thresholds[j]);
+          ipa_engine_resend_threshold (engine, &rule->thresholds[j]);
     }
   ipa_engine_end_batch (engine);
 
