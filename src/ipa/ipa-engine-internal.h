@@ -12,13 +12,14 @@ G_BEGIN_DECLS
  * row with a stall suspend the module for a while. */
 #define IPA_ENGINE_STALL_USEC        ((gint64) 1 * G_USEC_PER_SEC)
 #define IPA_ENGINE_STALL_ROUNDS      3
-#define IPA_ENGINE_SUSPEND_MIN_USEC  ((gint64) 60 * G_USEC_PER_SEC)
+#define IPA_ENGINE_SUSPEND_MIN_USEC  ((gint64) 300 * G_USEC_PER_SEC)
 #define IPA_ENGINE_SUSPEND_MAX_USEC  ((gint64) 3600 * G_USEC_PER_SEC)
 /* The wall clock may drift this far from the monotonic one between two
  * dispatches before it counts as a jump. */
 #define IPA_ENGINE_JUMP_TOLERANCE    5
-/* Repeated errors of one module or database are logged at most this often. */
-#define IPA_ENGINE_ERROR_LOG_INTERVAL 60
+/* Repeated errors of one module or database are logged at most this often
+ * (seconds); the first one at once, and recovery when it comes. */
+#define IPA_ENGINE_ERROR_LOG_INTERVAL 600
 #define IPA_ENGINE_MAX_DATABASES     32
 
 /* Lets exec callbacks find out whether their engine still exists. */

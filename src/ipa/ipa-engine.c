@@ -23,10 +23,10 @@
  * for the round; a database write that fails is kept and sent again; a
  * module call that takes longer than IPA_ENGINE_STALL_USEC is logged, and
  * a module that stalls IPA_ENGINE_STALL_ROUNDS rounds in a row is
- * suspended (not called) for one minute, doubling up to an hour, while
+ * suspended (not called) for five minutes, doubling up to an hour, while
  * the others go on.  A module that never returns is beyond any in-process
  * policy: the watchdog of ipa.service restarts the daemon.  Errors are
- * logged at most once a minute per module.
+ * logged at once, then at most every ten minutes per module.
  */
 #include "config.h"
 
@@ -583,9 +583,11 @@ record_break (IpaEngine *engine, IpaRule *rule, gint64 close_wall)
 }
 
 static void
-finish_rule (IpaEngine *engine, IpaRule *rule)
+finish_rule (IpaEngine *engine, IpaRule *rule, gint64 write_wall)
 {
-  ipa_engine_rule_write (engine, rule, engine->now_wall, FALSE);
+  if (write_wall < rule->record_start)
+    write_wall = rule->record_start;
+  ipa_engine_rule_write (engine, rule, write_wall, FALSE);
   for (guint i = 0; i < rule->n_limits; i++)
     {
       IpaLimit *l = &rule->limits[i];
@@ -710,6 +712,9 @@ static void
 round_run (IpaEngine *engine, gboolean all, gboolean break_all, gint64 close_wall)
 {
   guint n_acs = engine->acs->len;
+  /* A round that closes records writes them with the old record's last
+   * time: never a record across days (INV-55) or ending before it began. */
+  gint64 write_wall = break_all ? close_wall : engine->now_wall;
   g_autofree guint *n_failed = g_new0 (guint, MAX (n_acs, 1));
   g_autofree IpaRule **first_failed = g_new0 (IpaRule *, MAX (n_acs, 1));
 
@@ -731,7 +736,7 @@ round_run (IpaEngine *engine, gboolean all, gboolean break_all, gint64 close_wal
             continue;
           collect_rule (engine, rule, engine->generation, n_failed, first_failed);
           if (!rule->gatherer)
-            finish_rule (engine, rule);
+            finish_rule (engine, rule, write_wall);
         }
     }
   /* Gathering rules, once all others gave their chunks. */
@@ -747,7 +752,7 @@ round_run (IpaEngine *engine, gboolean all, gboolean break_all, gint64 close_wal
       ipa_engine_rule_apply_chunk (engine, rule, TRUE, gt->pending_add);
       ipa_engine_rule_apply_chunk (engine, rule, FALSE, gt->pending_sub);
       gt->pending_add = gt->pending_sub = 0;
-      finish_rule (engine, rule);
+      finish_rule (engine, rule, write_wall);
     }
 
   for (guint i = 0; i < n_acs; i++)
@@ -873,6 +878,19 @@ apply_worktimes (IpaEngine *engine, gboolean force)
         ipa_engine_update_entity_activity (engine, rule);
     }
   return TRUE;
+}
+
+static gboolean
+any_newstat (IpaEngine *engine)
+{
+  for (guint i = 0; i < engine->rules->len; i++)
+    {
+      IpaRule *rule = engine->rules->pdata[i];
+
+      if (rule != NULL && rule->active && rule->newstat)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -1042,12 +1060,18 @@ ipa_engine_dispatch (IpaEngine *engine)
         }
     }
 
-  /* 4. Worktime. */
+  /* 4. Worktime.  Rules that became active get their first
+   * ac_get_rule_stat (newstat) at once, so that the module's baseline is
+   * taken when the worktime begins, not one update_time later. */
   if (wt_due || jumped)
     {
+      gboolean changed;
+
       ipa_engine_begin_batch (engine);
-      apply_worktimes (engine, jumped);
+      changed = apply_worktimes (engine, jumped);
       ipa_engine_end_batch (engine);
+      if (changed && any_newstat (engine))
+        round_run (engine, TRUE, FALSE, engine->now_wall);
     }
 
   /* 5. Limit events due. */
