@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ipa-engine-internal.h"
+#include "ipa-threshold.h"
 
 const char *
 ipa_engine_intern_string (IpaEngine *engine, const char *s)
@@ -484,13 +485,23 @@ intern_threshold_def (IpaEngine *engine, const IpaConfThreshold *t,
   return intern_put (engine, g_strdup (key->str), d, threshold_def_free);
 }
 
-gboolean
-ipa_engine_build_rule_entities (IpaEngine *engine, IpaRule *rule,
-                                GPtrArray *conf_limits, GPtrArray *conf_thresholds,
-                                GError **error)
+/* Static rules take their limits, thresholds and threshold windows from
+ * blocks allocated once (@pool_*): 100,000 small allocations each would
+ * cost their headers and scatter over the heap the configuration model
+ * used, which is freed right after. */
+static gboolean
+build_rule_entities (IpaEngine *engine, IpaRule *rule,
+                     GPtrArray *conf_limits, GPtrArray *conf_thresholds,
+                     IpaLimit **pool_limits, IpaThreshold **pool_thresholds,
+                     guint64 **pool_slices, GError **error)
 {
   rule->n_limits = conf_limits != NULL ? conf_limits->len : 0;
-  if (rule->n_limits > 0)
+  if (rule->n_limits > 0 && pool_limits != NULL)
+    {
+      rule->limits = *pool_limits;
+      *pool_limits += rule->n_limits;
+    }
+  else if (rule->n_limits > 0)
     rule->limits = g_new0 (IpaLimit, rule->n_limits);
   for (guint i = 0; i < rule->n_limits; i++)
     {
@@ -506,7 +517,12 @@ ipa_engine_build_rule_entities (IpaEngine *engine, IpaRule *rule,
       rule->limits[i].exec_serial = ++engine->exec_serial;
     }
   rule->n_thresholds = conf_thresholds != NULL ? conf_thresholds->len : 0;
-  if (rule->n_thresholds > 0)
+  if (rule->n_thresholds > 0 && pool_thresholds != NULL)
+    {
+      rule->thresholds = *pool_thresholds;
+      *pool_thresholds += rule->n_thresholds;
+    }
+  else if (rule->n_thresholds > 0)
     rule->thresholds = g_new0 (IpaThreshold, rule->n_thresholds);
   for (guint i = 0; i < rule->n_thresholds; i++)
     {
@@ -516,6 +532,12 @@ ipa_engine_build_rule_entities (IpaEngine *engine, IpaRule *rule,
 
       if (d == NULL)
         return FALSE;
+      if (pool_slices != NULL)
+        {
+          rule->thresholds[i].slices = *pool_slices;
+          rule->thresholds[i].slices_pooled = TRUE;
+          *pool_slices += ipa_threshold_n_slices (d);
+        }
       rule->thresholds[i].def = d;
       rule->thresholds[i].rule = rule;
       rule->thresholds[i].thr = d->thr;
@@ -524,6 +546,15 @@ ipa_engine_build_rule_entities (IpaEngine *engine, IpaRule *rule,
       rule->thresholds[i].exec_serial = ++engine->exec_serial;
     }
   return TRUE;
+}
+
+gboolean
+ipa_engine_build_rule_entities (IpaEngine *engine, IpaRule *rule,
+                                GPtrArray *conf_limits, GPtrArray *conf_thresholds,
+                                GError **error)
+{
+  return build_rule_entities (engine, rule, conf_limits, conf_thresholds, NULL, NULL, NULL,
+                              error);
 }
 
 gboolean
@@ -681,6 +712,9 @@ ipa_engine_build (IpaEngine *engine, GError **error)
 {
   IpaConf *conf = engine->conf;
   guint n_mods = ipa_module_set_get_n_modules (engine->modules);
+  IpaLimit *pool_limits;
+  IpaThreshold *pool_thresholds;
+  guint64 *pool_slices;
 
   for (guint i = 0; i < n_mods; i++)
     {
@@ -719,6 +753,33 @@ ipa_engine_build (IpaEngine *engine, GError **error)
 
   engine->n_static = conf->rules->len;
   engine->static_rules = g_new0 (IpaRule, MAX (engine->n_static, 1));
+  {
+    guint n_limits = 0, n_thresholds = 0;
+    guint64 n_slices = 0;
+
+    for (guint i = 0; i < engine->n_static; i++)
+      {
+        const IpaConfRule *cr = g_ptr_array_index (conf->rules, i);
+
+        n_limits += cr->limits->len;
+        n_thresholds += cr->thresholds->len;
+        for (guint j = 0; j < cr->thresholds->len; j++)
+          {
+            const IpaConfThreshold *t = g_ptr_array_index (cr->thresholds, j);
+            IpaThresholdDef tmp = { 0 };
+
+            tmp.time_width = t->time_width.set ? t->time_width.v : IPA_CONF_DEFAULT_THR_TIME_WIDTH;
+            tmp.time_slice = t->time_slice.set ? t->time_slice.v : IPA_CONF_DEFAULT_THR_TIME_SLICE;
+            n_slices += ipa_threshold_n_slices (&tmp);
+          }
+      }
+    engine->static_limits = g_new0 (IpaLimit, MAX (n_limits, 1));
+    engine->static_thresholds = g_new0 (IpaThreshold, MAX (n_thresholds, 1));
+    engine->static_slices = g_new0 (guint64, MAX (n_slices, 1));
+  }
+  pool_limits = engine->static_limits;
+  pool_thresholds = engine->static_thresholds;
+  pool_slices = engine->static_slices;
   g_ptr_array_set_size (engine->rules, engine->n_static);
   for (guint i = 0; i < engine->n_static; i++)
     {
@@ -737,7 +798,8 @@ ipa_engine_build (IpaEngine *engine, GError **error)
       rule->info = cr->info.set ? ipa_engine_intern_string (engine, cr->info.s) : NULL;
       rule->active = TRUE;
       rule->newstat = TRUE;
-      if (!ipa_engine_build_rule_entities (engine, rule, cr->limits, cr->thresholds, error))
+      if (!build_rule_entities (engine, rule, cr->limits, cr->thresholds, &pool_limits,
+                                &pool_thresholds, &pool_slices, error))
         {
           g_prefix_error (error, "%s:%u: rule \"%s\": ", cr->loc.file, cr->loc.line, cr->name);
           return FALSE;
@@ -815,6 +877,9 @@ ipa_engine_build_free (IpaEngine *engine)
     }
   g_ptr_array_set_size (engine->rules, 0);
   g_clear_pointer (&engine->static_rules, g_free);
+  g_clear_pointer (&engine->static_limits, g_free);
+  g_clear_pointer (&engine->static_thresholds, g_free);
+  g_clear_pointer (&engine->static_slices, g_free);
   g_ptr_array_foreach (engine->gatherers, (GFunc) (void (*) (void)) gatherer_free, NULL);
   g_ptr_array_set_size (engine->gatherers, 0);
   g_ptr_array_foreach (engine->autorules, (GFunc) (void (*) (void)) autorule_free, NULL);

@@ -59,14 +59,18 @@ ipa_engine_rule_free (IpaEngine *engine, IpaRule *rule)
     ipa_limit_clear (&rule->limits[i]);
   for (guint i = 0; i < rule->n_thresholds; i++)
     ipa_threshold_clear (&rule->thresholds[i]);
-  g_clear_pointer (&rule->limits, g_free);
-  g_clear_pointer (&rule->thresholds, g_free);
-  rule->n_limits = rule->n_thresholds = 0;
   if (rule->dynamic)
     {
+      g_free (rule->limits);
+      g_free (rule->thresholds);
       g_free (rule->name);
       g_free (rule);
+      return;
     }
+  /* A static rule's entities are in the engine's blocks. */
+  rule->limits = NULL;
+  rule->thresholds = NULL;
+  rule->n_limits = rule->n_thresholds = 0;
   (void) engine;
 }
 

@@ -76,6 +76,9 @@ struct _IpaEngine {
 
   guint n_static;
   IpaRule *static_rules;        /* array of n_static */
+  IpaLimit *static_limits;      /* the limits of all static rules, in one block */
+  IpaThreshold *static_thresholds;
+  guint64 *static_slices;       /* the threshold windows of static rules */
   GPtrArray *rules;             /* by ruleno; NULL slots are free */
   GHashTable *rules_by_name;    /* name -> IpaRule* */
   guint n_rules;

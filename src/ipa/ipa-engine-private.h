@@ -167,6 +167,7 @@ struct _IpaThreshold {
   gint8 position;            /* -1 unknown, else IPA_THRESHOLD_EVENT_* */
   guint8 active : 1;
   guint8 dirty : 1;
+  guint8 slices_pooled : 1;  /* slices belong to the engine's pool */
   guint32 same_checks;       /* consecutive checks in the current position */
   guint32 db_pending;
   guint exec_serial;

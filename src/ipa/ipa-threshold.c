@@ -438,7 +438,11 @@ ipa_threshold_init (IpaEngine *engine, IpaThreshold *threshold)
 
   threshold->thr = def->thr;
   threshold->cnt = 0;
-  threshold->slices = g_new0 (guint64, n);
+  /* The engine may have given the slices from its pool. */
+  if (threshold->slices == NULL)
+    threshold->slices = g_new0 (guint64, n);
+  else
+    memset (threshold->slices, 0, n * sizeof *threshold->slices);
   /* Entities start active; the engine then calls
    * ipa_threshold_set_active (FALSE) for those outside their worktime. */
   threshold->active = 1;
@@ -541,5 +545,16 @@ ipa_threshold_to_state (const IpaThreshold *threshold, struct ipa_threshold_stat
 void
 ipa_threshold_clear (IpaThreshold *threshold)
 {
-  g_clear_pointer (&threshold->slices, g_free);
+  if (threshold->slices_pooled)
+    threshold->slices = NULL;
+  else
+    g_clear_pointer (&threshold->slices, g_free);
+}
+
+guint
+ipa_threshold_n_slices (const IpaThresholdDef *def)
+{
+  gint64 slice_us;
+
+  return geometry (def, &slice_us);
 }

@@ -48,5 +48,7 @@ gboolean ipa_threshold_set_value (IpaEngine *engine, IpaThreshold *threshold,
 void ipa_threshold_to_state (const IpaThreshold *threshold,
                              struct ipa_threshold_state *state);
 void ipa_threshold_clear (IpaThreshold *threshold);
+/* Slices a threshold of @def keeps (the engine allocates them in bulk). */
+guint ipa_threshold_n_slices (const IpaThresholdDef *def);
 
 G_END_DECLS

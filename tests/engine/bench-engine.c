@@ -74,6 +74,7 @@ bench (guint n)
   IpaEngine *engine;
   IpaModule *m;
   long rss0, rss1;
+  size_t heap0, heap1;
   double t0, engine_cpu, raw_cpu;
   guint gen = 1;
 
@@ -81,6 +82,7 @@ bench (guint n)
   g_clear_pointer (&text, g_free);
   malloc_trim (0);
   rss0 = rss_kib ();
+  heap0 = mallinfo2 ().uordblks;
 
   modules = ipa_module_set_new ();
   conf = ipa_conf_load (path, modules, IPA_CONF_LOAD_NONE, &error);
@@ -92,6 +94,7 @@ bench (guint n)
   ipa_engine_dispatch (engine); /* the first round: baselines */
   malloc_trim (0);
   rss1 = rss_kib ();
+  heap1 = mallinfo2 ().uordblks;
 
   t0 = cpu_now ();
   for (int i = 0; i < ROUNDS; i++)
@@ -118,10 +121,10 @@ bench (guint n)
   raw_cpu = (cpu_now () - t0) / ROUNDS;
 
   printf ("%7u rules: round %8.3f ms CPU (%6.1f ns/rule), raw module calls %8.3f ms "
-          "(ratio %5.1fx); RSS %7ld KiB held, %6.0f B/rule\n",
+          "(ratio %5.1fx); RSS %7ld KiB held, %6.0f B/rule; heap in use %6.0f B/rule\n",
           n, engine_cpu * 1e3, engine_cpu * 1e9 / n, raw_cpu * 1e3,
           raw_cpu > 0 ? engine_cpu / raw_cpu : 0.0, rss1 - rss0,
-          (rss1 - rss0) * 1024.0 / n);
+          (rss1 - rss0) * 1024.0 / n, ((double) heap1 - (double) heap0) / n);
   fflush (stdout);
 
   ipa_engine_stop (engine, IPA_ENGINE_STOP_NONE);
