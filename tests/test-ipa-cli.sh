@@ -114,14 +114,12 @@ check "unknown -u user is refused" test "$rc" -eq 64
 run "$ipa" extra
 check "a stray argument is refused" test "$rc" -eq 64
 
-# modes that come with the engine
-run "$ipa" -x -r r -t thr above_threshold
-check "-x -t THRESHOLD is parsed and reported unavailable" test "$rc" -eq 69
-check "-x message" grep -q 'not available' "$tmp/err"
-run "$ipa" -k test
-check "-k is reported unavailable" test "$rc" -eq 69
-run "$ipa" -d -f "$top_src/data/ipa.conf"
-check "the daemon run is reported unavailable" test "$rc" -eq 69
+# modes that came with the engine (their own tests: tests/daemon)
+run "$ipa" -x -r r -t thr above_threshold -f "$top_src/data/ipa.conf"
+check "-x -t THRESHOLD is parsed (an unknown rule is an error, not a usage error)" test "$rc" -eq 1
+check "-x names the unknown rule" grep -q 'no static rule "r"' "$tmp/err"
+run "$ipa" -k test -p "$tmp/none.pid"
+check "-k test without a daemon: exit 1" test "$rc" -eq 1
 
 echo "1..$n"
 exit $fail

@@ -55,14 +55,15 @@ capture (const IpaLogRecord *record, gpointer user_data)
  * refuses with fake_journal_error. */
 static GPtrArray *journal_entries; /* GStrv per entry */
 static int fake_journal_error;
-static guint fake_journal_calls;
+/* Atomic: ipa-log calls the sender outside its lock, from many threads. */
+static gint fake_journal_calls;
 
 static int
 fake_journal_sendv (const struct iovec *iov, int n)
 {
   GStrvBuilder *b;
 
-  fake_journal_calls++;
+  g_atomic_int_inc (&fake_journal_calls);
   if (fake_journal_error != 0)
     return -fake_journal_error;
   b = g_strv_builder_new ();
@@ -249,7 +250,7 @@ test_journal_fallback (void)
       ipa_log (LOG_ERR, "first");
       ipa_log_structured (LOG_INFO, "gdbm", NULL, "second");
       ipa_log (LOG_INFO, "third");
-      g_assert_cmpuint (fake_journal_calls, ==, 3);
+      g_assert_cmpint (g_atomic_int_get (&fake_journal_calls), ==, 3);
       ipa_log_set_journal_sendv (NULL);
       return;
     }
@@ -465,7 +466,7 @@ test_threads_journal_fallback (void)
       reset_fake_journal (ECONNREFUSED);
       ipa_log_init ("ipa", IPA_LOG_TARGET_JOURNAL);
       run_threads ();
-      g_assert_cmpuint (fake_journal_calls, ==, N_THREADS * N_MESSAGES);
+      g_assert_cmpint (g_atomic_int_get (&fake_journal_calls), ==, N_THREADS * N_MESSAGES);
       ipa_log_set_journal_sendv (NULL);
       return;
     }

@@ -17,7 +17,8 @@
 #define MT_HIDDEN __attribute__ ((visibility ("hidden")))
 
 /* "YYYY-MM-DDTHH:MM:SS" and its NUL. */
-#define MT_TM_LEN 20
+/* Room for any int fields, so that no compiler sees a truncation. */
+#define MT_TM_LEN 80
 
 /* Non-zero if the meaningful fields of @tm are in range for an ipa_tm:
  * the real year (1970..9999), month 1..12, a day that exists in that

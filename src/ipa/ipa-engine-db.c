@@ -50,27 +50,32 @@ void
 ipa_engine_db_failed (IpaEngine *engine, IpaEngineDb *db, const IpaRule *rule,
                       const char *what)
 {
+  g_autofree char *text = NULL;
+
   db->failing = TRUE;
   if (db->last_error_log != 0 && engine->now_wall >= db->last_error_log
       && engine->now_wall - db->last_error_log < IPA_ENGINE_ERROR_LOG_INTERVAL)
     return;
   db->last_error_log = engine->now_wall != 0 ? engine->now_wall : 1;
-  ipa_engine_emit (engine, IPA_ENGINE_EVENT_DB_ERROR, LOG_ERR, rule, NULL, NULL, NULL,
-                   _("database %s: %s failed%s%s; the data stays in memory and is "
-                     "written again at the next update"),
-                   db->module->name, what, rule != NULL ? _(" for rule ") : "",
-                   rule != NULL ? rule->name : "");
+  text = g_strdup_printf (_("database %s: %s failed%s%s; the data stays in memory and is "
+                            "written again at the next update"),
+                          db->module->name, what, rule != NULL ? _(" for rule ") : "",
+                          rule != NULL ? rule->name : "");
+  ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_DB_ERROR, LOG_ERR, db->module, rule, text);
 }
 
 void
 ipa_engine_db_ok (IpaEngine *engine, IpaEngineDb *db)
 {
+  g_autofree char *text = NULL;
+
   if (!db->failing)
     return;
   db->failing = FALSE;
   db->last_error_log = 0;
-  ipa_engine_emit (engine, IPA_ENGINE_EVENT_DB_RECOVERED, LOG_NOTICE, NULL, NULL, NULL, NULL,
-                   _("database %s works again"), db->module->name);
+  text = g_strdup_printf (_("database %s works again"), db->module->name);
+  ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_DB_RECOVERED, LOG_NOTICE, db->module, NULL,
+                          text);
 }
 
 void

@@ -30,6 +30,7 @@ ipa_engine_module_error (IpaEngine *engine, IpaModule *module, gint64 *last_log,
                          const IpaRule *rule, const char *format, ...)
 {
   g_autofree char *msg = NULL;
+  g_autofree char *text = NULL;
   va_list ap;
 
   if (last_log != NULL)
@@ -42,8 +43,8 @@ ipa_engine_module_error (IpaEngine *engine, IpaModule *module, gint64 *last_log,
   va_start (ap, format);
   msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  ipa_engine_emit (engine, IPA_ENGINE_EVENT_MODULE_ERROR, LOG_ERR, rule, NULL, NULL, NULL,
-                   "%s %s: %s", ipa_module_kind_to_noun (module->kind), module->name, msg);
+  text = g_strdup_printf ("%s %s: %s", ipa_module_kind_to_noun (module->kind), module->name, msg);
+  ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MODULE_ERROR, LOG_ERR, module, rule, text);
 }
 
 gboolean

@@ -269,6 +269,9 @@ void ipa_engine_emit (IpaEngine *engine, IpaEngineEventType type, int priority,
                       const IpaRule *rule, const IpaLimit *limit,
                       const IpaThreshold *threshold, const char *sublimit,
                       const char *format, ...) G_GNUC_PRINTF (8, 9);
+/* The same for events about a module: IpaEngineEvent.module is set. */
+void ipa_engine_emit_module (IpaEngine *engine, IpaEngineEventType type, int priority,
+                             IpaModule *module, const IpaRule *rule, const char *msg);
 
 /* Snapshot lookups for a reload (NULL when absent). */
 const struct ipa_limit_state *ipa_engine_snapshot_limit (IpaEngine *engine,

@@ -188,16 +188,17 @@ ipa_engine_emit (IpaEngine *engine, IpaEngineEventType type, int priority,
     }
 }
 
-/* Module events carry the module name. */
-static void
-emit_module (IpaEngine *engine, IpaEngineEventType type, int priority, IpaModule *module,
-             const char *msg)
+/* Module events carry the module name (IPA_MODULE in the journal). */
+void
+ipa_engine_emit_module (IpaEngine *engine, IpaEngineEventType type, int priority,
+                        IpaModule *module, const IpaRule *rule, const char *msg)
 {
   IpaEngineEvent ev = { 0 };
 
   ev.type = type;
   ev.priority = priority;
   ev.wall = engine->now_wall;
+  ev.rule = rule;
   ev.module = module->owner;
   ev.message = msg;
   for (guint i = 0; i < engine->observers->len; i++)
@@ -553,7 +554,7 @@ collect_rule (IpaEngine *engine, IpaRule *rule, guint gen, guint *n_failed, IpaR
                              dt / (double) G_USEC_PER_SEC);
 
           ac->n_stalls |= 0x80000000U; /* stalled this round */
-          emit_module (engine, IPA_ENGINE_EVENT_MODULE_STALL, LOG_WARNING, ac->module, msg);
+          ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MODULE_STALL, LOG_WARNING, ac->module, NULL, msg);
         }
       if (rc != 0)
         {
@@ -630,7 +631,7 @@ call_get_stat (IpaEngine *engine)
               continue;
             }
           ac->suspended_until = 0;
-          emit_module (engine, IPA_ENGINE_EVENT_MESSAGE, LOG_NOTICE, ac->module,
+          ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MESSAGE, LOG_NOTICE, ac->module, NULL,
                        _("module is called again after its suspension"));
         }
       if (ac->ac->ac_get_stat == NULL)
@@ -650,7 +651,7 @@ call_get_stat (IpaEngine *engine)
                                                   dt / (double) G_USEC_PER_SEC);
 
           ac->n_stalls |= 0x80000000U;
-          emit_module (engine, IPA_ENGINE_EVENT_MODULE_STALL, LOG_WARNING, ac->module, msg);
+          ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MODULE_STALL, LOG_WARNING, ac->module, NULL, msg);
         }
       if (rc != 0)
         {
@@ -664,7 +665,7 @@ call_get_stat (IpaEngine *engine)
         {
           ac->failing = FALSE;
           ac->last_error_log = 0;
-          emit_module (engine, IPA_ENGINE_EVENT_MESSAGE, LOG_NOTICE, ac->module,
+          ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MESSAGE, LOG_NOTICE, ac->module, NULL,
                        _("ac_get_stat works again"));
         }
     }
@@ -700,7 +701,7 @@ account_stalls (IpaEngine *engine)
           msg = g_strdup_printf (_("module stalled in %d rounds in a row: suspended for %"
                                    G_GINT64_FORMAT " s, the other modules keep counting"),
                                  IPA_ENGINE_STALL_ROUNDS, ac->suspend_backoff / G_USEC_PER_SEC);
-          emit_module (engine, IPA_ENGINE_EVENT_MODULE_ERROR, LOG_ERR, ac->module, msg);
+          ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MODULE_ERROR, LOG_ERR, ac->module, NULL, msg);
         }
     }
 }

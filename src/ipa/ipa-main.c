@@ -1,5 +1,5 @@
 /*
- * ipa-main.c: the ipa command: options, configuration check (-t, -tt).
+ * ipa-main.c: the ipa command: options, then one of its forms.
  *
  * Invocation forms (ipa(8)):
  *   ipa -h | -v
@@ -13,8 +13,24 @@
  * -t means "check the configuration" except with -x, where it names a
  * threshold; argv is scanned for -x before the options are parsed.
  *
- * Exit status: 0 success; 1 configuration or runtime error; 64 (EX_USAGE)
- * bad options; 69 (EX_UNAVAILABLE) a mode this build cannot run yet.
+ * The daemon (form 4), in this order: the log file (-o) is opened; unless
+ * it stays in the foreground (-d, or started by systemd: NOTIFY_SOCKET or
+ * INVOCATION_ID set) it forks, and the parent waits until the daemon has
+ * started and exits with its status; the PID file (-p, default
+ * /run/ipa.pid; under systemd none unless -p is given) is locked and
+ * written; then chroot (-c; the working directory is not changed), groups
+ * and user (-u, -g) are applied; only then are the configuration and the
+ * modules loaded (a -f path is resolved inside the chroot).  A second
+ * daemon with the same PID file refuses to start and names the holder.
+ *
+ * -k acts on the process holding the lock on the PID file (not the number
+ * written in it): shutdown = SIGTERM, reconfigure = SIGHUP, kill = SIGKILL,
+ * test = print whether the file is locked.  The PID file is opened before
+ * -c, -u and -g are applied, as the daemon does; kill(2) is called after.
+ *
+ * Exit status: 0 success (-k test: ipa runs); 1 configuration or runtime
+ * error, a failed command of -x, -k test when ipa does not run, -k when
+ * there is nothing to signal; 64 (EX_USAGE) bad options.
  */
 #include "config.h"
 
@@ -23,6 +39,7 @@
 #include <grp.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +47,18 @@
 
 #include "ipa-conf-show.h"
 #include "ipa-conf.h"
+#include "ipa-daemon.h"
 #include "ipa-log.h"
 #include "ipa-memfunc.h"
 #include "ipa-module.h"
+#include "ipa-pidfile.h"
+#include "ipa-run-section.h"
 
 #define EXIT_USAGE       64
-#define EXIT_UNAVAILABLE 69
+
+#ifndef IPA_PID_FILE
+#define IPA_PID_FILE "/run/ipa.pid"
+#endif
 
 typedef struct {
   gboolean version;
@@ -217,43 +240,77 @@ check_options (void)
   return 0;
 }
 
-/* -c, -g, -u: chroot first, then groups, then the user. */
+/* The supplementary groups of user @name with primary group @gid. */
+static gid_t *
+user_groups (const char *name, gid_t gid, int *n)
+{
+  int size = 32;
+  gid_t *groups = g_new (gid_t, size);
+
+  while (getgrouplist (name, gid, groups, &size) < 0)
+    groups = g_renew (gid_t, groups, size);
+  *n = size;
+  return groups;
+}
+
+/* -c, -g, -u: users and groups are looked up first (the chroot need not
+ * have a password database), then chroot, groups, and the user last. */
 static int
 apply_privileges (void)
 {
+  g_autofree gid_t *groups = NULL;
+  int n_groups = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+
+  if (opts.user != NULL)
+    {
+      struct passwd *pw = getpwnam (opts.user);
+
+      if (pw != NULL)
+        {
+          uid = pw->pw_uid;
+          gid = pw->pw_gid;
+          if (opts.group == NULL)
+            groups = user_groups (pw->pw_name, pw->pw_gid, &n_groups);
+        }
+      else if (opts.group != NULL)
+        uid = (uid_t) strtoul (opts.user, NULL, 10);
+      else
+        {
+          fprintf (stderr, _("ipa: user %s is not in the password database, so its groups "
+                             "are unknown: give a group with -g\n"), opts.user);
+          return EXIT_FAILURE;
+        }
+    }
+  if (opts.group != NULL)
+    {
+      struct group *gr = getgrnam (opts.group);
+
+      gid = gr != NULL ? gr->gr_gid : (gid_t) strtoul (opts.group, NULL, 10);
+      groups = g_new (gid_t, 1);
+      groups[0] = gid;
+      n_groups = 1;
+    }
+
   if (opts.chroot_dir != NULL && chroot (opts.chroot_dir) != 0)
     {
       fprintf (stderr, _("ipa: cannot chroot to %s: %s\n"), opts.chroot_dir,
                g_strerror (errno));
       return EXIT_FAILURE;
     }
-  if (opts.user != NULL || opts.group != NULL)
+  if (groups != NULL && (setgroups ((size_t) n_groups, groups) != 0 || setgid (gid) != 0))
+    goto fail;
+  if (opts.user != NULL)
     {
-      struct passwd *pw = NULL;
-      gid_t gid;
-      uid_t uid = getuid ();
-
-      if (opts.user != NULL)
-        {
-          pw = getpwnam (opts.user);
-          uid = pw != NULL ? pw->pw_uid : (uid_t) strtoul (opts.user, NULL, 10);
-        }
-      if (opts.group != NULL)
-        {
-          struct group *gr = getgrnam (opts.group);
-
-          gid = gr != NULL ? gr->gr_gid : (gid_t) strtoul (opts.group, NULL, 10);
-          if (setgroups (1, &gid) != 0 || setgid (gid) != 0)
-            goto fail;
-        }
-      else if (pw != NULL)
-        {
-          if (initgroups (pw->pw_name, pw->pw_gid) != 0 ||
-              setgid (pw->pw_gid) != 0)
-            goto fail;
-        }
-      if (opts.user != NULL && setuid (uid) != 0)
+      if (setuid (uid) != 0)
         goto fail;
+      /* A dropped privilege must stay dropped. */
+      if (uid != 0 && setuid (0) == 0)
+        {
+          fprintf (stderr, _("ipa: could regain root after changing to user %s\n"), opts.user);
+          return EXIT_FAILURE;
+        }
     }
   return 0;
 
@@ -269,34 +326,44 @@ report_leak (const char *message, gpointer user_data)
   fprintf (stderr, _("ipa: memory leak: %s\n"), message);
 }
 
+/* Load the configuration for -t and -x; on failure the reason is on
+ * stderr ("FILE:LINE:COLUMN: " first, for editors to jump to). */
+static IpaConf *
+load_conf (const char *path, IpaModuleSet *modules, IpaConfLoadFlags flags)
+{
+  g_autoptr(GError) error = NULL;
+  IpaConf *conf = ipa_conf_load (path, modules, flags, &error);
+
+  if (conf == NULL)
+    {
+      if (error->domain == IPA_CONF_ERROR)
+        fprintf (stderr, "%s\n", error->message);
+      else
+        fprintf (stderr, "ipa: %s: %s\n", path, error->message);
+      return NULL;
+    }
+  for (guint i = 0; i < conf->warnings->len; i++)
+    fprintf (stderr, _("%s (warning)\n"),
+             (const char *) g_ptr_array_index (conf->warnings, i));
+  return conf;
+}
+
 /* ipa -t / -tt */
 static int
 run_test (void)
 {
   const char *path = opts.conf_file != NULL ? opts.conf_file : IPA_CONF_FILE;
-  g_autoptr(GError) error = NULL;
   IpaModuleSet *modules;
   IpaConf *conf;
   int status = EXIT_SUCCESS;
 
   modules = ipa_module_set_new ();
-  conf = ipa_conf_load (path, modules,
-                        opts.test > 1 ? IPA_CONF_LOAD_MIMIC : IPA_CONF_LOAD_NONE,
-                        &error);
+  conf = load_conf (path, modules,
+                    opts.test > 1 ? IPA_CONF_LOAD_MIMIC : IPA_CONF_LOAD_NONE);
   if (conf == NULL)
-    {
-      /* The message starts "FILE:LINE:COLUMN: " for editors to jump to. */
-      if (error->domain == IPA_CONF_ERROR)
-        fprintf (stderr, "%s\n", error->message);
-      else
-        fprintf (stderr, "ipa: %s: %s\n", path, error->message);
-      status = EXIT_FAILURE;
-    }
+    status = EXIT_FAILURE;
   else
     {
-      for (guint i = 0; i < conf->warnings->len; i++)
-        fprintf (stderr, _("%s (warning)\n"),
-                 (const char *) g_ptr_array_index (conf->warnings, i));
       if (opts.test > 1)
         {
           g_autofree char *text = ipa_conf_show (conf);
@@ -315,13 +382,189 @@ run_test (void)
   return status;
 }
 
-/* The engine is built by a later step: the daemon run, -x and -k come with
- * it.  Replace this function then. */
+/* ipa -x */
 static int
-run_unavailable (const char *what)
+run_section (void)
 {
-  fprintf (stderr, _("ipa: %s is not available in this build\n"), what);
-  return EXIT_UNAVAILABLE;
+  const char *path = opts.conf_file != NULL ? opts.conf_file : IPA_CONF_FILE;
+  IpaRunSectionRequest request = {
+    .rule = opts.rule,
+    .limit = opts.limit,
+    .sublimit = opts.sublimit,
+    .threshold = opts.threshold,
+    .section = opts.rest[0],
+    .subsection = opts.rest[1],
+  };
+  g_autoptr(GError) error = NULL;
+  IpaModuleSet *modules;
+  IpaConf *conf;
+  int status = EXIT_SUCCESS;
+
+  modules = ipa_module_set_new ();
+  conf = load_conf (path, modules, IPA_CONF_LOAD_NONE);
+  if (conf == NULL)
+    status = EXIT_FAILURE;
+  else
+    {
+      int failed = ipa_run_section (conf, &request, &error);
+
+      if (failed < 0)
+        {
+          fprintf (stderr, "ipa: %s\n", error->message);
+          status = EXIT_FAILURE;
+        }
+      else if (failed > 0)
+        {
+          fprintf (stderr, ngettext ("ipa: %d command failed\n",
+                                     "ipa: %d commands failed\n", failed), failed);
+          status = EXIT_FAILURE;
+        }
+      ipa_conf_modules_deinit_chain (conf);
+      ipa_conf_free (conf);
+    }
+  ipa_module_set_free (modules);
+  if (ipa_memfunc_check_leaks (NULL, report_leak, NULL) > 0 &&
+      status == EXIT_SUCCESS)
+    status = EXIT_FAILURE;
+  return status;
+}
+
+/* ipa -k */
+static int
+run_kill (void)
+{
+  static const struct {
+    const char *word;
+    int signo;
+    const char *name;
+  } words[] = {
+    { "shutdown", SIGTERM, "SIGTERM" },
+    { "reconfigure", SIGHUP, "SIGHUP" },
+    { "kill", SIGKILL, "SIGKILL" },
+  };
+  const char *path = opts.pid_file != NULL ? opts.pid_file : IPA_PID_FILE;
+  g_autoptr(GError) error = NULL;
+  pid_t holder;
+  int status;
+
+  holder = ipa_pidfile_get_holder (path, &error);
+  if (holder < 0)
+    {
+      fprintf (stderr, "ipa: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (strcmp (opts.kill_signal, "test") == 0)
+    {
+      if (holder > 0)
+        printf (_("ipa is running: process %ld holds the lock on %s\n"), (long) holder, path);
+      else
+        printf (_("ipa is not running: %s is not locked\n"), path);
+      return holder > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
+  if (holder == 0)
+    {
+      fprintf (stderr, _("ipa: ipa is not running: %s is not locked\n"), path);
+      return EXIT_FAILURE;
+    }
+  status = apply_privileges ();
+  if (status != 0)
+    return status;
+  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (strcmp (opts.kill_signal, words[i].word) != 0)
+        continue;
+      if (kill (holder, words[i].signo) != 0)
+        {
+          fprintf (stderr, _("ipa: cannot send %s to process %ld: %s\n"), words[i].name,
+                   (long) holder, g_strerror (errno));
+          return EXIT_FAILURE;
+        }
+      return EXIT_SUCCESS;
+    }
+  g_return_val_if_reached (EXIT_USAGE);
+}
+
+/* The daemon (form 4). */
+static int
+run_daemon (void)
+{
+  const char *conf_path = opts.conf_file != NULL ? opts.conf_file : IPA_CONF_FILE;
+  gboolean managed = ipa_daemon_under_service_manager ();
+  const char *pid_path = opts.pid_file != NULL ? opts.pid_file
+                         : managed ? NULL : IPA_PID_FILE;
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GError) error = NULL;
+  IpaDaemonOptions daemon_opts = { 0 };
+  IpaPidFile *pidfile = NULL;
+  IpaDaemon *daemon = NULL;
+  int report_fd = -1;
+  int status = EXIT_FAILURE;
+
+  if (opts.log_file != NULL && !ipa_log_set_file (opts.log_file, &error))
+    {
+      fprintf (stderr, "ipa: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  ipa_log_set_also_stderr (opts.debug);
+
+  /* Refuse before detaching, so that the message reaches the terminal
+   * and the status the caller; the lock itself is taken below. */
+  if (pid_path != NULL)
+    {
+      pid_t holder = ipa_pidfile_get_holder (pid_path, NULL);
+
+      if (holder > 0)
+        {
+          ipa_log (LOG_ERR, _("PID file %s is locked by process %ld: is another ipa running?"),
+                   pid_path, (long) holder);
+          return EXIT_FAILURE;
+        }
+    }
+  if (!opts.debug && !managed)
+    {
+      report_fd = ipa_daemon_detach ();
+      if (report_fd < 0)
+        {
+          ipa_log (LOG_ERR, _("cannot fork: %s"), g_strerror (errno));
+          return EXIT_FAILURE;
+        }
+    }
+  if (pid_path != NULL)
+    {
+      pidfile = ipa_pidfile_acquire (pid_path, &error);
+      if (pidfile == NULL)
+        {
+          ipa_log (LOG_ERR, "%s", error->message);
+          goto out;
+        }
+    }
+  if (apply_privileges () != 0)
+    goto out;
+
+  daemon_opts.conf_file = conf_path;
+  daemon_opts.debug = opts.debug;
+  /* After chroot the log file's name points elsewhere: keep the file. */
+  daemon_opts.reopen_log = opts.log_file != NULL && opts.chroot_dir == NULL;
+  daemon_opts.self_exe = self_exe;
+  daemon = ipa_daemon_new (&daemon_opts);
+  if (!ipa_daemon_start (daemon, NULL))
+    goto out;
+  if (report_fd >= 0)
+    {
+      ipa_daemon_detach_finish (report_fd, EXIT_SUCCESS);
+      report_fd = -1;
+    }
+  status = ipa_daemon_run (daemon);
+
+out:
+  if (report_fd >= 0)
+    ipa_daemon_detach_finish (report_fd, status);
+  g_clear_pointer (&daemon, ipa_daemon_free);
+  if (pidfile != NULL)
+    ipa_pidfile_remove (pidfile);
+  if (ipa_memfunc_check_leaks (NULL, report_leak, NULL) > 0)
+    ipa_log (LOG_WARNING, _("memory still allocated at exit (see above)"));
+  return status;
 }
 
 int
@@ -416,11 +659,13 @@ main (int argc, char **argv)
       goto out;
     }
 
+  /* -t and -x are run by hand: their messages belong on the terminal. */
   ipa_log_init (opts.log_ident != NULL ? opts.log_ident : "ipa",
-                opts.test ? IPA_LOG_TARGET_STDERR : IPA_LOG_TARGET_AUTO);
+                opts.test || opts.run_section ? IPA_LOG_TARGET_STDERR
+                                              : IPA_LOG_TARGET_AUTO);
 
   if (opts.kill_signal != NULL)
-    status = run_unavailable ("-k");
+    status = run_kill ();
   else if (opts.test)
     {
       status = apply_privileges ();
@@ -428,9 +673,13 @@ main (int argc, char **argv)
         status = run_test ();
     }
   else if (opts.run_section)
-    status = run_unavailable ("-x");
+    {
+      status = apply_privileges ();
+      if (status == 0)
+        status = run_section ();
+    }
   else
-    status = run_unavailable (_("running the daemon"));
+    status = run_daemon ();
 
 out:
   g_free (opts.conf_file);

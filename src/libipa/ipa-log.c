@@ -6,9 +6,14 @@
 #include "ipa-log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
@@ -34,6 +39,9 @@ static int default_journal_sendv (const struct iovec *iov, int n);
 static IpaLogJournalSendv log_sendv = default_journal_sendv;
 static gboolean journal_failing;
 static gint64 fallback_notice_time;
+/* ipa -o: the log file and its name (for ipa_log_reopen_file). */
+static int log_file_fd = -1;
+static char *log_file_path;
 
 static const char *const no_fields[] = { NULL };
 
@@ -85,6 +93,62 @@ ipa_log_set_journal_sendv (IpaLogJournalSendv sendv)
   g_rec_mutex_unlock (&log_lock);
 }
 
+static int
+open_log_file (const char *path, GError **error)
+{
+  int fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot open log file %s: %s", path, g_strerror (saved));
+    }
+  return fd;
+}
+
+gboolean
+ipa_log_set_file (const char *path, GError **error)
+{
+  int fd = open_log_file (path, error);
+
+  if (fd < 0)
+    return FALSE;
+  g_rec_mutex_lock (&log_lock);
+  if (log_file_fd >= 0)
+    close (log_file_fd);
+  log_file_fd = fd;
+  g_free (log_file_path);
+  log_file_path = g_strdup (path);
+  log_requested = IPA_LOG_TARGET_FILE;
+  log_opened = FALSE;
+  g_rec_mutex_unlock (&log_lock);
+  return TRUE;
+}
+
+gboolean
+ipa_log_reopen_file (GError **error)
+{
+  g_autofree char *path = NULL;
+  int fd;
+
+  g_rec_mutex_lock (&log_lock);
+  path = g_strdup (log_file_path);
+  g_rec_mutex_unlock (&log_lock);
+  if (path == NULL)
+    return TRUE;
+  fd = open_log_file (path, error);
+  if (fd < 0)
+    return FALSE;
+  g_rec_mutex_lock (&log_lock);
+  if (log_file_fd >= 0)
+    close (log_file_fd);
+  log_file_fd = fd;
+  g_rec_mutex_unlock (&log_lock);
+  return TRUE;
+}
+
 static gboolean
 journal_socket_reachable (void)
 {
@@ -94,21 +158,152 @@ journal_socket_reachable (void)
          access (JOURNAL_SOCKET, W_OK) == 0;
 }
 
-/* sd_journal_sendv() reports success when the socket does not exist (it
- * drops the message on purpose); we would rather have it on stderr. */
+/* The journal's native protocol over our own non-blocking datagram
+ * socket.  sd_journal_sendv() uses a blocking socket: a journald that is
+ * stopped (SIGSTOP, a hung disk) fills its receive queue and then every
+ * logging call would hang the daemon.  Here a full queue is waited for a
+ * moment (JOURNAL_WAIT_MS: a burst of messages must not be lost to a
+ * journald that reads a moment later); when that wait times out, the
+ * journal counts as stalled and later messages do not wait at all, until
+ * one gets through again.  Failed messages go to stderr.
+ * sd_journal_sendv() also reports success when the socket does not exist
+ * (it drops the message on purpose); we would rather have it on stderr. */
+#define JOURNAL_WAIT_MS 100
+
+/* The socket is connected, so that poll() reports room in journald's
+ * queue; journal_send_lock serialises its use and its replacement. */
+static GMutex journal_send_lock;
+static int journal_fd = -1;
+static gboolean journal_stalled;
+
+static int
+journal_connect_locked (void)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int size = 8 * 1024 * 1024;
+  int fd;
+
+  if (journal_fd >= 0)
+    return journal_fd;
+  fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return -1;
+  /* As libsystemd does: room for large entries, capped by
+   * net.core.wmem_max. */
+  (void) setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  G_STATIC_ASSERT (sizeof JOURNAL_SOCKET <= sizeof addr.sun_path);
+  memcpy (addr.sun_path, JOURNAL_SOCKET, sizeof JOURNAL_SOCKET);
+  if (connect (fd, (struct sockaddr *) &addr,
+               (socklen_t) (offsetof (struct sockaddr_un, sun_path) + sizeof JOURNAL_SOCKET)) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      errno = saved;
+      return -1;
+    }
+  journal_fd = fd;
+  return fd;
+}
+
+static void
+journal_disconnect_locked (void)
+{
+  if (journal_fd >= 0)
+    close (journal_fd);
+  journal_fd = -1;
+}
+
+/* Send @data; returns 0 or -errno.  Called with journal_send_lock held. */
+static int
+journal_send_locked (const guint8 *data, gsize len)
+{
+  for (guint attempt = 0;; attempt++)
+    {
+      int fd = journal_connect_locked ();
+      int err;
+
+      if (fd < 0)
+        return -errno;
+      if (send (fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+        {
+          journal_stalled = FALSE;
+          return 0;
+        }
+      err = errno;
+      if (err == EINTR)
+        continue;
+      if (err == EAGAIN)
+        {
+          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+          if (!journal_stalled && attempt == 0 && poll (&pfd, 1, JOURNAL_WAIT_MS) > 0)
+            continue;
+          journal_stalled = TRUE;
+          return -EAGAIN;
+        }
+      if (err == EMSGSIZE || err == ENOBUFS)
+        return -err;
+      /* journald went away or was restarted: connect afresh, once now. */
+      journal_disconnect_locked ();
+      if (attempt > 0 || (err != ECONNREFUSED && err != ENOTCONN &&
+                          err != ECONNRESET && err != EPIPE))
+        return -err;
+    }
+}
+
+/* KEY=value, or KEY\n<64-bit little-endian length>value when the value
+ * holds a newline. */
+static void
+append_native_field (GByteArray *out, const struct iovec *field)
+{
+  const char *text = field->iov_base;
+  const char *eq = memchr (text, '=', field->iov_len);
+  const char *value;
+  size_t value_len;
+
+  if (eq == NULL)
+    return;
+  value = eq + 1;
+  value_len = field->iov_len - (size_t) (value - text);
+  if (memchr (value, '\n', value_len) == NULL)
+    {
+      g_byte_array_append (out, (const guint8 *) text, (guint) field->iov_len);
+    }
+  else
+    {
+      guint64 le = GUINT64_TO_LE ((guint64) value_len);
+
+      g_byte_array_append (out, (const guint8 *) text, (guint) (eq - text));
+      g_byte_array_append (out, (const guint8 *) "\n", 1);
+      g_byte_array_append (out, (const guint8 *) &le, sizeof le);
+      g_byte_array_append (out, (const guint8 *) value, (guint) value_len);
+    }
+  g_byte_array_append (out, (const guint8 *) "\n", 1);
+}
+
 static int
 default_journal_sendv (const struct iovec *iov, int n)
 {
-  struct stat st;
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  int r;
 
-  if (stat (JOURNAL_SOCKET, &st) != 0)
-    return -errno;
-  return sd_journal_sendv (iov, n);
+  for (int i = 0; i < n; i++)
+    append_native_field (data, &iov[i]);
+  g_mutex_lock (&journal_send_lock);
+  r = journal_send_locked (data->data, data->len);
+  g_mutex_unlock (&journal_send_lock);
+  /* Too large for one datagram: libsystemd passes it in a memfd. */
+  if (r == -EMSGSIZE || r == -ENOBUFS)
+    r = sd_journal_sendv (iov, n);
+  return r;
 }
 
 static IpaLogTarget
 resolve_target (IpaLogTarget requested)
 {
+  if (requested == IPA_LOG_TARGET_FILE)
+    return log_file_fd >= 0 ? IPA_LOG_TARGET_FILE : IPA_LOG_TARGET_STDERR;
   if (requested != IPA_LOG_TARGET_AUTO)
     return requested;
   /* Someone at a terminal wants to read the messages there. */
@@ -135,6 +330,9 @@ void
 ipa_log_open (void)
 {
   g_rec_mutex_lock (&log_lock);
+  /* After ipa_log_close(): the log file again, by its name. */
+  if (log_file_fd < 0 && log_file_path != NULL)
+    log_file_fd = open_log_file (log_file_path, NULL);
   open_locked ();
   g_rec_mutex_unlock (&log_lock);
 }
@@ -142,9 +340,24 @@ ipa_log_open (void)
 void
 ipa_log_close (void)
 {
-  /* libsystemd keeps its own O_CLOEXEC datagram socket and has no call to
-   * drop it; forgetting the resolved target is what is left to do, so that
-   * the next message decides afresh (e.g. a child without a terminal). */
+  /* For a forked child that is about to close its descriptors: give up
+   * ours first, so that no message goes into a descriptor number that
+   * the child reuses for something else.  The next message (or
+   * ipa_log_open) decides the target afresh. */
+  g_rec_mutex_lock (&log_lock);
+  g_mutex_lock (&journal_send_lock);
+  journal_disconnect_locked ();
+  g_mutex_unlock (&journal_send_lock);
+  if (log_file_fd >= 0)
+    close (log_file_fd);
+  log_file_fd = -1;
+  log_opened = FALSE;
+  g_rec_mutex_unlock (&log_lock);
+}
+
+void
+ipa_log_retarget (void)
+{
   g_rec_mutex_lock (&log_lock);
   log_opened = FALSE;
   g_rec_mutex_unlock (&log_lock);
@@ -198,28 +411,48 @@ ipa_log_format_line (const IpaLogRecord *record)
 }
 
 /* One write(2) per line, so that lines of threads and of children sharing
- * stderr do not interleave. */
-static void
-write_stderr (const IpaLogRecord *record)
+ * stderr (or the log file) do not interleave.  FALSE when it failed. */
+static gboolean
+write_all (int fd, const char *text)
 {
-  g_autofree char *line = ipa_log_format_line (record);
-  g_autofree char *text = g_strconcat (line, "\n", NULL);
   size_t len = strlen (text);
   const char *p = text;
 
   while (len > 0)
     {
-      ssize_t n = write (STDERR_FILENO, p, len);
+      ssize_t n = write (fd, p, len);
 
       if (n < 0)
         {
           if (errno == EINTR)
             continue;
-          return;
+          return FALSE;
         }
       p += n;
       len -= (size_t) n;
     }
+  return TRUE;
+}
+
+static void
+write_stderr (const IpaLogRecord *record)
+{
+  g_autofree char *line = ipa_log_format_line (record);
+  g_autofree char *text = g_strconcat (line, "\n", NULL);
+
+  (void) write_all (STDERR_FILENO, text);
+}
+
+/* Called with log_lock held: "2024-05-01T12:00:00+0200 [PID] LINE". */
+static gboolean
+write_file_locked (const IpaLogRecord *record)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%z");
+  g_autofree char *line = ipa_log_format_line (record);
+  g_autofree char *text = g_strdup_printf ("%s [%ld] %s\n", stamp, (long) getpid (), line);
+
+  return log_file_fd >= 0 && write_all (log_file_fd, text);
 }
 
 static gboolean
@@ -297,6 +530,15 @@ emit (int priority,
       return;
     }
   open_locked ();
+  if (log_resolved == IPA_LOG_TARGET_FILE)
+    {
+      /* A file that cannot be written (disk full) still leaves stderr. */
+      to_stderr = !write_file_locked (&record) || log_also_stderr;
+      if (to_stderr)
+        write_stderr (&record);
+      g_rec_mutex_unlock (&log_lock);
+      return;
+    }
   to_journal = log_resolved == IPA_LOG_TARGET_JOURNAL;
   to_stderr = !to_journal || log_also_stderr;
   sendv = log_sendv;
