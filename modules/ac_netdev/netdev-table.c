@@ -89,7 +89,9 @@ build_index (NetdevTable *t)
 {
   for (unsigned int i = 0; i < t->n; i++)
     t->by_name[i] = i;
-  qsort_r (t->by_name, t->n, sizeof *t->by_name, cmp_index, t->v);
+  /* An empty table has no array: qsort_r must not see NULL. */
+  if (t->n > 1)
+    qsort_r (t->by_name, t->n, sizeof *t->by_name, cmp_index, t->v);
   t->by_name_valid = 1;
 }
 
