@@ -242,8 +242,8 @@ ipa_engine_rule_set_counter (IpaEngine *engine, IpaRule *rule, IpaEngineSetOp op
   /* Written at the next round; limits and thresholds are checked then. */
   ipa_engine_rule_apply_chunk (engine, rule, op == IPA_ENGINE_SET_ADD, value);
   ipa_engine_emit (engine, IPA_ENGINE_EVENT_COUNTER_CHANGED, LOG_NOTICE, rule, NULL, NULL, NULL,
-                   _("counter of rule %s changed by %c%" G_GUINT64_FORMAT " by request"),
-                   rule->name, op == IPA_ENGINE_SET_ADD ? '+' : '-', value);
+                   _("counter of rule %s changed by %c%llu by request"),
+                   rule->name, op == IPA_ENGINE_SET_ADD ? '+' : '-', (unsigned long long) value);
   return TRUE;
 }
 

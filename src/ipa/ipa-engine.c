@@ -698,9 +698,10 @@ account_stalls (IpaEngine *engine)
                                 : MIN (ac->suspend_backoff * 2, IPA_ENGINE_SUSPEND_MAX_USEC);
           ac->suspended_until = engine->now_mono + ac->suspend_backoff;
           ac->n_stalls = 0;
-          msg = g_strdup_printf (_("module stalled in %d rounds in a row: suspended for %"
-                                   G_GINT64_FORMAT " s, the other modules keep counting"),
-                                 IPA_ENGINE_STALL_ROUNDS, ac->suspend_backoff / G_USEC_PER_SEC);
+          msg = g_strdup_printf (_("module stalled in %d rounds in a row: suspended for %lld s, "
+                                   "the other modules keep counting"),
+                                 IPA_ENGINE_STALL_ROUNDS,
+                                 (long long) (ac->suspend_backoff / G_USEC_PER_SEC));
           ipa_engine_emit_module (engine, IPA_ENGINE_EVENT_MODULE_ERROR, LOG_ERR, ac->module, NULL, msg);
         }
     }
@@ -1014,10 +1015,10 @@ ipa_engine_dispatch (IpaEngine *engine)
           jumped = TRUE;
           jumped_back = diff < 0;
           ipa_engine_emit (engine, IPA_ENGINE_EVENT_TIME_JUMP, LOG_WARNING, NULL, NULL, NULL, NULL,
-                           _("the system clock stepped %s by %" G_GINT64_FORMAT
-                             " s: current records are closed and new ones started; "
-                             "limits are not restarted because of the step"),
-                           jumped_back ? _("back") : _("forward"), ABS (diff));
+                           _("the system clock stepped %s by %lld s: current records are "
+                             "closed and new ones started; limits are not restarted because "
+                             "of the step"),
+                           jumped_back ? _("back") : _("forward"), (long long) ABS (diff));
         }
     }
   old_next_day = engine->next_day;

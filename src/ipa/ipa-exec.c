@@ -508,8 +508,8 @@ capture_line (Capture *capture, int priority, const char *line, gsize len)
     {
       capture->truncated = TRUE;
       capture_log (capture, LOG_WARNING,
-                   _("output of command \"%s\" truncated after %" G_GSIZE_FORMAT " bytes"),
-                   capture->command, capture->captured);
+                   _("output of command \"%s\" truncated after %zu bytes"),
+                   capture->command, (size_t) capture->captured);
       return;
     }
   capture->captured += len + 1;

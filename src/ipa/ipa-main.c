@@ -613,7 +613,9 @@ main (int argc, char **argv)
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, IPA_LOCALEDIR);
+  /* IPA_LOCALEDIR in the environment: catalogs not installed yet (tests). */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("IPA_LOCALEDIR") != NULL
+                                   ? g_getenv ("IPA_LOCALEDIR") : IPA_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
