@@ -8,7 +8,7 @@ packages=(
   libglib2.0-dev libglib2.0-dev-bin libsystemd-dev libgdbm-dev gdbmtool
   gettext valgrind binutils
   dbus systemd iproute2 nftables libnftables-dev libmnl-dev libnftnl-dev
-  iputils-ping netcat-openbsd jq xfsprogs man-db groff-base
+  iputils-ping netcat-openbsd jq xfsprogs man-db groff-base libxml2-utils
 )
 
 missing=()

@@ -48,6 +48,8 @@
 #include "ipa-conf-show.h"
 #include "ipa-conf.h"
 #include "ipa-daemon.h"
+#include "ipa-dbus-daemon.h"
+#include "ipa-dbus-service.h"
 #include "ipa-log.h"
 #include "ipa-memfunc.h"
 #include "ipa-module.h"
@@ -77,6 +79,7 @@ typedef struct {
   char *limit;
   char *sublimit;
   char *threshold;
+  char *bus_address;    /* --bus-address: serve D-Bus there, not on the system bus */
   char **rest;
 } Options;
 
@@ -494,9 +497,11 @@ run_daemon (void)
                          : managed ? NULL : IPA_PID_FILE;
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
   IpaDaemonOptions daemon_opts = { 0 };
   IpaPidFile *pidfile = NULL;
   IpaDaemon *daemon = NULL;
+  IpaDbusDaemon *dbus = NULL;
   int report_fd = -1;
   int status = EXIT_FAILURE;
 
@@ -538,6 +543,21 @@ run_daemon (void)
           goto out;
         }
     }
+  /* The bus knows a connection by the credentials it was opened with, and
+   * its socket may be outside a chroot: connect before -c, -u and -g.
+   * Without --bus-address a missing system bus only costs the control. */
+  bus = ipa_dbus_service_connect (opts.bus_address, &error);
+  if (bus == NULL)
+    {
+      if (opts.bus_address != NULL)
+        {
+          ipa_log (LOG_ERR, _("cannot connect to the bus %s: %s"), opts.bus_address,
+                   error->message);
+          goto out;
+        }
+      ipa_log (LOG_WARNING, _("no control over D-Bus: %s"), error->message);
+      g_clear_error (&error);
+    }
   if (apply_privileges () != 0)
     goto out;
 
@@ -549,6 +569,22 @@ run_daemon (void)
   daemon = ipa_daemon_new (&daemon_opts);
   if (!ipa_daemon_start (daemon, NULL))
     goto out;
+  /* The name is owned before READY=1 (ipa_daemon_run) and before a
+   * detaching parent exits. */
+  if (bus != NULL)
+    {
+      dbus = ipa_dbus_daemon_new (daemon, bus, &error);
+      if (dbus == NULL && opts.bus_address != NULL)
+        {
+          ipa_log (LOG_ERR, "%s", error->message);
+          goto out;
+        }
+      if (dbus == NULL)
+        {
+          ipa_log (LOG_ERR, _("no control over D-Bus: %s"), error->message);
+          g_clear_error (&error);
+        }
+    }
   if (report_fd >= 0)
     {
       ipa_daemon_detach_finish (report_fd, EXIT_SUCCESS);
@@ -560,6 +596,10 @@ out:
   if (report_fd >= 0)
     ipa_daemon_detach_finish (report_fd, status);
   g_clear_pointer (&daemon, ipa_daemon_free);
+  /* After the daemon: its engine watch calls the service until then. */
+  g_clear_pointer (&dbus, ipa_dbus_daemon_free);
+  if (bus != NULL)
+    g_dbus_connection_flush_sync (bus, NULL, NULL);
   if (pidfile != NULL)
     ipa_pidfile_remove (pidfile);
   if (ipa_memfunc_check_leaks (NULL, report_leak, NULL) > 0)
@@ -592,6 +632,9 @@ main (int argc, char **argv)
       N_("With -x -r: the limit"), N_("LIMIT") },
     { "sublimit", 's', 0, G_OPTION_ARG_STRING, &opts.sublimit,
       N_("With -x -r -l: the sublimit"), N_("SUBLIMIT") },
+    { "bus-address", 0, 0, G_OPTION_ARG_STRING, &opts.bus_address,
+      N_("Serve org.ipasystem.Ipa1 on the bus at this D-Bus address instead of the system bus"),
+      N_("ADDRESS") },
     { "kill", 'k', 0, G_OPTION_ARG_STRING, &opts.kill_signal,
       N_("Send shutdown, reconfigure or kill to the running ipa, or test whether it runs"),
       N_("SIGNAL") },
@@ -696,6 +739,7 @@ out:
   g_free (opts.limit);
   g_free (opts.sublimit);
   g_free (opts.threshold);
+  g_free (opts.bus_address);
   g_strfreev (opts.rest);
   return status;
 }
