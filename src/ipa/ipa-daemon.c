@@ -534,6 +534,14 @@ ipa_daemon_shutdown (IpaDaemon *d)
     g_main_loop_quit (d->loop);
 }
 
+void
+ipa_daemon_fail (IpaDaemon *d, const char *why)
+{
+  ipa_log (LOG_ERR, "%s", why);
+  d->exit_status = EXIT_FAILURE;
+  ipa_daemon_shutdown (d);
+}
+
 static gboolean
 on_sigterm (gpointer user_data)
 {

@@ -82,6 +82,9 @@ void ipa_daemon_reload (IpaDaemon *daemon,
 
 /* What SIGTERM does. */
 void ipa_daemon_shutdown (IpaDaemon *daemon);
+/* The same, but the process then exits with a failure status (so that
+ * Restart=on-failure brings it back), after logging @why. */
+void ipa_daemon_fail (IpaDaemon *daemon, const char *why);
 
 /* Something changed the engine from outside (a control call): dispatch
  * it at once, since the time it asked for last may now be too late. */

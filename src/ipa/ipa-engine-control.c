@@ -257,10 +257,7 @@ ipa_engine_limit_set (IpaEngine *engine, IpaLimit *limit, gboolean counter,
   ipa_engine_begin_batch (engine);
   ok = ipa_limit_set_value (engine, limit, counter, op, value, error);
   ipa_engine_end_batch (engine);
-  if (ok)
-    ipa_engine_emit (engine, IPA_ENGINE_EVENT_COUNTER_CHANGED, LOG_NOTICE, NULL, limit, NULL,
-                     NULL, _("%s of limit %s/%s set by request"),
-                     counter ? _("counter") : _("value"), limit->rule->name, limit->def->name);
+  /* ipa_limit_set_value tells the observers. */
   return ok;
 }
 
@@ -298,11 +295,7 @@ ipa_engine_threshold_set (IpaEngine *engine, IpaThreshold *threshold, gboolean c
   ipa_engine_begin_batch (engine);
   ok = ipa_threshold_set_value (engine, threshold, counter, op, value, error);
   ipa_engine_end_batch (engine);
-  if (ok)
-    ipa_engine_emit (engine, IPA_ENGINE_EVENT_COUNTER_CHANGED, LOG_NOTICE, NULL, NULL, threshold,
-                     NULL, _("%s of threshold %s/%s set by request"),
-                     counter ? _("counter") : _("value"), threshold->rule->name,
-                     threshold->def->name);
+  /* ipa_threshold_set_value tells the observers. */
   return ok;
 }
 
