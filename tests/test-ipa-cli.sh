@@ -6,7 +6,8 @@ set -u
 top_build=${IPA_TEST_TOP_BUILDDIR:?}
 top_src=${IPA_TEST_TOP_SRCDIR:?}
 ipa=$top_build/src/ipa/ipa
-export IPA_MODULE_DIR=$top_build/tests/modules
+# data/ipa.conf loads shipped modules; the other files, test modules.
+export IPA_MODULE_DIR=$top_build/modules:$top_build/tests/modules
 unset IPA_TEST_TRACE
 
 tmp=$(mktemp -d)

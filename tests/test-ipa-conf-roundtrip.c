@@ -103,7 +103,11 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   if (top != NULL)
     {
-      moddir = g_build_filename (top, "tests", "modules", NULL);
+      g_autofree char *shipped = g_build_filename (top, "modules", NULL);
+      g_autofree char *test_mods = g_build_filename (top, "tests", "modules", NULL);
+
+      /* data/ipa.conf loads shipped modules; the examples, test modules. */
+      moddir = g_strconcat (shipped, ":", test_mods, NULL);
       g_setenv ("IPA_MODULE_DIR", moddir, TRUE);
     }
   g_assert_nonnull (src);

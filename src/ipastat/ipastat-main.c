@@ -4,7 +4,8 @@
  * Invocation forms (README.md):
  *   ipastat -h | -v
  *   ipastat [-c dir] [-u user] [-g group] [-f conf_file] -t [-t]
- *   ipastat [-c dir] [-u user] [-g group] [-f conf_file] -q query
+ *   ipastat [-c dir] [-u user] [-g group] [-f conf_file]
+ *           [-s address | --no-live] -q query
  *
  * Everything after -q is the query (ipastat-query.h), so argv is split
  * there before the general options are parsed.  Exit statuses are those
@@ -26,6 +27,7 @@
 #include "ipastat-conf.h"
 #include "ipastat-exit.h"
 #include "ipastat-interval.h"
+#include "ipastat-live-dbus.h"
 #include "ipastat-output.h"
 #include "ipastat-query.h"
 #include "ipastat-run.h"
@@ -40,6 +42,8 @@ typedef struct {
   char *chroot_dir;
   char *user;
   char *group;
+  char *bus_address;   /* -s: the bus of ipa; NULL: the system bus */
+  gboolean no_live;    /* --no-live: ask only the statistics modules */
   char **rest;
   gboolean query;      /* -q was given */
   int query_argc;
@@ -75,7 +79,7 @@ usage_error (const char *format, ...)
 static int
 find_query (int argc, char **argv, GError **error)
 {
-  static const char with_arg[] = "fcug";
+  static const char with_arg[] = "fcugs";
 
   for (int i = 1; i < argc; i++)
     {
@@ -88,7 +92,8 @@ find_query (int argc, char **argv, GError **error)
           /* A long option with a separate argument. */
           if (strchr (a, '=') == NULL &&
               (strcmp (a, "--config") == 0 || strcmp (a, "--chroot") == 0 ||
-               strcmp (a, "--user") == 0 || strcmp (a, "--group") == 0))
+               strcmp (a, "--user") == 0 || strcmp (a, "--group") == 0 ||
+               strcmp (a, "--bus") == 0))
             i++;
           continue;
         }
@@ -149,7 +154,8 @@ check_options (void)
   if (opts.version)
     {
       if (opts.test || opts.query || opts.conf_file != NULL ||
-          opts.chroot_dir != NULL || opts.user != NULL || opts.group != NULL)
+          opts.chroot_dir != NULL || opts.user != NULL || opts.group != NULL ||
+          opts.bus_address != NULL || opts.no_live)
         return usage_error (_("-v cannot be combined with other options"));
       return 0;
     }
@@ -159,6 +165,10 @@ check_options (void)
     return usage_error (_("give -t to check the configuration or -q QUERY to ask for statistics"));
   if (opts.test > 2)
     return usage_error (_("-t may be given at most twice"));
+  if (opts.test && (opts.bus_address != NULL || opts.no_live))
+    return usage_error (_("-s and --no-live belong to -q (the daemon is not asked by -t)"));
+  if (opts.bus_address != NULL && opts.no_live)
+    return usage_error (_("-s and --no-live cannot be used together"));
   /* -c changes the root: a relative name would mean another file then. */
   if (opts.conf_file != NULL && !g_path_is_absolute (opts.conf_file))
     {
@@ -296,6 +306,7 @@ run_query (void)
   g_autoptr(IpastatQuery) query = NULL;
   g_autoptr(IpastatResult) result = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(IpastatLive) live = NULL;
   IpastatInterval interval;
   struct tm now;
   time_t t = time (NULL);
@@ -322,8 +333,12 @@ run_query (void)
   if (status != 0)
     return status;
 
-  /* The D-Bus provider of live values comes with the control work. */
-  status = ipastat_run (conf_path (), query, &interval, NULL, &result);
+  /* After -c, -g and -u: ipa's ACLs judge the user ipastat runs as.  The
+   * provider asks ipa only when a value it knows is needed, and is
+   * silently absent when ipa does not run. */
+  if (!opts.no_live)
+    live = ipastat_live_dbus_new (opts.bus_address);
+  status = ipastat_run (conf_path (), query, &interval, live, &result);
   ipastat_output_format (out, result, query->format);
   if (out->len > 0 &&
       (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0))
@@ -359,6 +374,11 @@ main (int argc, char **argv)
       N_("Run as this user"), N_("USER") },
     { "group", 'g', 0, G_OPTION_ARG_STRING, &opts.group,
       N_("Run with this group"), N_("GROUP") },
+    { "bus", 's', 0, G_OPTION_ARG_STRING, &opts.bus_address,
+      N_("D-Bus address of the bus where ipa runs, for live values (default: the system bus)"),
+      N_("ADDRESS") },
+    { "no-live", 0, 0, G_OPTION_ARG_NONE, &opts.no_live,
+      N_("Do not ask the running ipa: every value from the statistics modules"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &opts.rest,
       NULL, N_("-q QUERY") },
     { NULL }
@@ -399,7 +419,8 @@ main (int argc, char **argv)
   description = g_strconcat (_("Forms:\n"
                                "  ipastat -h | -v\n"
                                "  ipastat [-c dir] [-u user] [-g group] [-f conf_file] -t [-t]\n"
-                               "  ipastat [-c dir] [-u user] [-g group] [-f conf_file] -q query\n\n"),
+                               "  ipastat [-c dir] [-u user] [-g group] [-f conf_file]\n"
+                               "          [-s address | --no-live] -q query\n\n"),
                              ipastat_query_help (),
                              _("\nExit status: 0 success, 64 usage, 65 bad interval, 66 no database,\n"
                                "67 unknown rule/limit/threshold, 69 query not supported,\n"
@@ -447,6 +468,7 @@ out:
   g_free (opts.chroot_dir);
   g_free (opts.user);
   g_free (opts.group);
+  g_free (opts.bus_address);
   g_strfreev (opts.rest);
   return status;
 }

@@ -219,6 +219,11 @@ rule_stat (Json *j, const IpastatBlock *b)
       m_string (j, "from", from);
       m_string (j, "to", to);
       m_u64 (j, "counter", r->cnt);
+      /* The daemon's current record is the newest (ipastat-run.c); the
+       * member appears only then, so outputs without ipa stay as they were.
+       * "daemon", as for limit and threshold states. */
+      if (b->from_daemon && i + 1 == b->records->len)
+        m_string (j, "source", "daemon");
       json_close (j, '}');
     }
   json_close (j, ']');

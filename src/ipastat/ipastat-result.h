@@ -32,7 +32,8 @@ typedef struct {
   char *info;               /* LIMIT, THRESHOLD: its description or NULL */
   IpastatUnits units;
   gboolean from_daemon;     /* LIMIT, THRESHOLD: the state came from the
-                             * running ipa (ipastat-live.h) */
+                             * running ipa (ipastat-live.h); RULE_STAT:
+                             * the last record did */
 
   /* RULE_STAT and LIMIT history */
   IpastatInterval interval;

@@ -348,6 +348,70 @@ copy_sels (const IpastatQuery *query)
   return sels;
 }
 
+/* ---------------------------------------------------------------------
+ * Live records
+ */
+
+static gboolean
+in_interval (const IpastatInterval *interval, const ipa_tm *tm)
+{
+  return ipastat_tm_compare (&interval->from, tm) <= 0 &&
+         ipastat_tm_compare (tm, &interval->to) <= 0;
+}
+
+/* The daemon's current record of the rule of every statistics block
+ * replaces the database's copy of that record (the same date and start:
+ * the database has an older counter), or is added when not written yet.
+ * It is the rule's newest record, so it stays last; the block is marked
+ * (from_daemon) for the output.  The interval and -e select it as they
+ * select the module's records. */
+static void
+apply_live_records (IpastatRun *run)
+{
+  const IpastatLive *live = run->live;
+
+  if (live == NULL || live->rule_record == NULL)
+    return;
+  for (guint i = 0; i < run->result->blocks->len; i++)
+    {
+      IpastatBlock *b = g_ptr_array_index (run->result->blocks, i);
+      struct ipa_rule_stat rec;
+      ipa_tm t1 = { 0 }, t2;
+      gboolean in1, in2;
+      guint k;
+
+      if (b->kind != IPASTAT_BLOCK_RULE_STAT ||
+          !live->rule_record (live, b->rule, &rec))
+        continue;
+      t1.tm_year = (int) rec.year;
+      t1.tm_mon = rec.mon;
+      t1.tm_mday = rec.mday;
+      t1.tm_hour = rec.h1;
+      t1.tm_min = rec.m1;
+      t1.tm_sec = rec.s1;
+      t2 = t1;
+      t2.tm_hour = rec.h2;
+      t2.tm_min = rec.m2;
+      t2.tm_sec = rec.s2;
+      in1 = in_interval (&run->interval, &t1);
+      in2 = in_interval (&run->interval, &t2);
+      if (!(b->exact ? in1 || in2 : in1 && in2))
+        continue;
+      for (k = 0; k < b->records->len; k++)
+        {
+          struct ipa_rule_stat *r = &g_array_index (b->records, struct ipa_rule_stat, k);
+
+          if (r->year == rec.year && r->mon == rec.mon && r->mday == rec.mday &&
+              r->h1 == rec.h1 && r->m1 == rec.m1 && r->s1 == rec.s1)
+            break;
+        }
+      if (k < b->records->len)
+        g_array_remove_index (b->records, k);
+      g_array_append_val (b->records, rec);
+      b->from_daemon = TRUE;
+    }
+}
+
 static gboolean
 has_items (GPtrArray *sels)
 {
@@ -385,7 +449,10 @@ ipastat_run (const char *conf_path, const IpastatQuery *query,
   if (pass_open (&run, &pass))
     {
       if (ipastat_query_exec_prepare (&run, &pass) && pass_start (&run, &pass))
-        ipastat_query_exec (&run, &pass);
+        {
+          ipastat_query_exec (&run, &pass);
+          apply_live_records (&run);
+        }
     }
   pass_close (&pass);
 
