@@ -18,6 +18,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "ipa-conf-lexer.h"
 #include "ipa-conf-parser.h"
 
@@ -65,11 +67,14 @@ ipa_conf_token_kind_to_string (IpaConfTokenKind kind)
   switch (kind)
     {
     case IPA_CONF_TOKEN_EOF:
-      return "end of file";
+      /* TRANSLATORS: what the parser found instead of what it expected, as
+       * in "expected a parameter or section name, got end of file"; also
+       * "a word" and "a string" below. */
+      return _("end of file");
     case IPA_CONF_TOKEN_WORD:
-      return "a word";
+      return _("a word");
     case IPA_CONF_TOKEN_STRING:
-      return "a string";
+      return _("a string");
     case IPA_CONF_TOKEN_LBRACE:
       return "'{'";
     case IPA_CONF_TOKEN_RBRACE:
@@ -168,7 +173,7 @@ skip_blanks (IpaConfLexer *lx, GError **error)
                 {
                   lx->p = lx->end;
                   return lex_error (lx, line, column, error,
-                                    "unterminated comment (expected '*/')");
+                                    _("unterminated comment (expected '*/')"));
                 }
               if (q[0] == '*' && q[1] == '/')
                 break;
@@ -202,14 +207,14 @@ lex_string (IpaConfLexer *lx, IpaConfToken *tok, GError **error)
         {
           lx->p = p;
           return lex_error (lx, tok->line, tok->column, error,
-                            "unterminated string (a string ends on its line; "
-                            "end a line with '\\' to continue it)");
+                            _("unterminated string (a string ends on its line; "
+                              "end a line with '\\' to continue it)"));
         }
       if (*p == '\0')
         {
           lx->p = p;
           return lex_error (lx, lx->line, column_of (lx, p), error,
-                            "NUL character in string");
+                            _("NUL character in string"));
         }
       if (*p == '"')
         {
@@ -222,7 +227,7 @@ lex_string (IpaConfLexer *lx, IpaConfToken *tok, GError **error)
         {
           lx->p = lx->end;
           return lex_error (lx, tok->line, tok->column, error,
-                            "unterminated string");
+                            _("unterminated string"));
         }
       switch (p[1])
         {
@@ -257,10 +262,10 @@ lex_string (IpaConfLexer *lx, IpaConfToken *tok, GError **error)
             lx->p = p;
             if ((guchar) p[1] < 0x20 || (guchar) p[1] >= 0x7f)
               return lex_error (lx, lx->line, column, error,
-                                "unknown escape sequence (backslash and byte 0x%02x) in string",
+                                _("unknown escape sequence (backslash and byte 0x%02x) in string"),
                                 (guchar) p[1]);
             return lex_error (lx, lx->line, column, error,
-                              "unknown escape sequence \"\\%c\" in string",
+                              _("unknown escape sequence \"\\%c\" in string"),
                               p[1]);
           }
         }
@@ -308,7 +313,7 @@ ipa_conf_lexer_next (IpaConfLexer *lx,
       lx->p++;
       return TRUE;
     case '\0':
-      return lex_error (lx, tok->line, tok->column, error, "NUL character in input");
+      return lex_error (lx, tok->line, tok->column, error, _("NUL character in input"));
     case '"':
       tok->kind = IPA_CONF_TOKEN_STRING;
       if (!lex_string (lx, tok, error))
@@ -339,7 +344,7 @@ ipa_conf_lexer_next (IpaConfLexer *lx,
                   q++;
                 if (q >= lx->end || *q != '}')
                   return lex_error (lx, lx->line, column_of (lx, lx->p), error,
-                                    "unterminated macro variable reference (expected '}' after \"${\")");
+                                    _("unterminated macro variable reference (expected '}' after \"${\")"));
                 lx->p = q + 1;
                 continue;
               }

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ipa-conf-macro.h"
 #include "ipa-conf-parser.h"
 
@@ -179,7 +181,7 @@ ipa_conf_macros_assign (IpaConfMacros *macros,
       if (def->flags & IPA_CONF_MACRO_READONLY)
         {
           g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                       "macro variable \"${%s}\" is predefined and cannot be assigned",
+                       _("macro variable \"${%s}\" is predefined and cannot be assigned"),
                        name);
           return FALSE;
         }
@@ -279,7 +281,7 @@ expand_into (Expansion *x, const char *text, GError **error)
       if (close == NULL)
         {
           g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                       "malformed macro variable reference: no '}' after \"${\"");
+                       _("malformed macro variable reference: no '}' after \"${\""));
           return FALSE;
         }
       p = close + 1;
@@ -295,7 +297,7 @@ expand_into (Expansion *x, const char *text, GError **error)
           gsize n = close - (ref + 2);
 
           g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                       "invalid macro variable name \"${%.*s%s}\" (a letter, then letters, digits or '_')",
+                       _("invalid macro variable name \"${%.*s%s}\" (a letter, then letters, digits or '_')"),
                        (int) MIN (n, 40), ref + 2, n > 40 ? "…" : "");
           return FALSE;
         }
@@ -303,7 +305,7 @@ expand_into (Expansion *x, const char *text, GError **error)
       if (++x->work > IPA_CONF_MACRO_MAX_WORK)
         {
           g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                       "too many macro variable references in one expansion (limit %d)",
+                       _("too many macro variable references in one expansion (limit %d)"),
                        IPA_CONF_MACRO_MAX_WORK);
           return FALSE;
         }
@@ -314,7 +316,7 @@ expand_into (Expansion *x, const char *text, GError **error)
       if (def == NULL)
         {
           g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                       "undefined macro variable \"${%s}\"", name);
+                       _("undefined macro variable \"${%s}\""), name);
           return FALSE;
         }
 
@@ -328,14 +330,14 @@ expand_into (Expansion *x, const char *text, GError **error)
                 g_autofree char *loop = chain_to_string (x->chain, var);
 
                 g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                             "macro variable \"${%s}\" refers to itself (%s)",
+                             _("macro variable \"${%s}\" refers to itself (%s)"),
                              name, loop);
                 return FALSE;
               }
           if (x->chain->len >= IPA_CONF_MACRO_MAX_DEPTH)
             {
               g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                           "macro variables nested too deeply in \"${%s}\" (limit %d)",
+                           _("macro variables nested too deeply in \"${%s}\" (limit %d)"),
                            name, IPA_CONF_MACRO_MAX_DEPTH);
               return FALSE;
             }
@@ -350,7 +352,10 @@ expand_into (Expansion *x, const char *text, GError **error)
       if (x->out->len > IPA_CONF_MACRO_MAX_LENGTH)
         {
           g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MACRO,
-                       "expansion of macro variables is too long (limit %d bytes)",
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "expansion of macro variables is too long (limit %d byte)",
+                                    "expansion of macro variables is too long (limit %d bytes)",
+                                    IPA_CONF_MACRO_MAX_LENGTH),
                        IPA_CONF_MACRO_MAX_LENGTH);
           return FALSE;
         }

@@ -62,6 +62,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ipa-conf-parser.h"
 #include "ipa-conf-lexer.h"
 #include "ipa-conf-macro.h"
@@ -195,7 +197,7 @@ locate_error (GError **error, GError *inner, IpaConfErrorCode fallback,
   g_autofree char *prefix = g_strdup_printf ("%s:", loc->file);
 
   if (inner == NULL)
-    return error_at (error, fallback, loc, "rejected");
+    return error_at (error, fallback, loc, _("rejected"));
   if (inner->domain != IPA_CONF_ERROR)
     {
       inner->domain = IPA_CONF_ERROR;
@@ -374,7 +376,7 @@ ipa_conf_parser_note_module_message (IpaConfParser *parser,
  * such module. */
 static gboolean
 bare_names_free (GHashTable *names, GHashTable *schema, GHashTable *bare,
-                 const char *mod_name, const char *what, GError **error)
+                 const char *mod_name, gboolean sections, GError **error)
 {
   GHashTableIter it;
   gpointer key;
@@ -384,8 +386,10 @@ bare_names_free (GHashTable *names, GHashTable *schema, GHashTable *bare,
     if (g_hash_table_contains (schema, key) || g_hash_table_contains (bare, key))
       {
         g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                     "module \"%s\" has no configuration prefix and its %s \"%s\" is already known",
-                     mod_name, what, (const char *) key);
+                     sections
+                     ? _("module \"%s\" has no configuration prefix and its section \"%s\" is already known")
+                     : _("module \"%s\" has no configuration prefix and its parameter \"%s\" is already known"),
+                     mod_name, (const char *) key);
         return FALSE;
       }
   return TRUE;
@@ -420,7 +424,7 @@ ipa_conf_parser_add_module (IpaConfParser *parser,
       g_hash_table_contains (parser->module_by_prefix, tables->prefix))
     {
       g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                   "module \"%s\": configuration prefix \"%s\" is already used by another module",
+                   _("module \"%s\": configuration prefix \"%s\" is already used by another module"),
                    mod_name, tables->prefix);
       return FALSE;
     }
@@ -438,14 +442,14 @@ ipa_conf_parser_add_module (IpaConfParser *parser,
         if (s->sect_id <= IPA_CONF_SECT_CUSTOM_OFFSET)
           {
             g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                         "module \"%s\": section \"%s\" has sect_id %u, which must be greater than %u",
+                         _("module \"%s\": section \"%s\" has sect_id %u, which must be greater than %u"),
                          mod_name, s->sect_name, s->sect_id, IPA_CONF_SECT_CUSTOM_OFFSET);
             goto fail;
           }
         if (s->arg_pattern != NULL && s->arg_regexp == NULL)
           {
             g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                         "module \"%s\": section \"%s\" has arg_pattern but no arg_regexp",
+                         _("module \"%s\": section \"%s\" has arg_pattern but no arg_regexp"),
                          mod_name, s->sect_name);
             goto fail;
           }
@@ -459,7 +463,7 @@ ipa_conf_parser_add_module (IpaConfParser *parser,
         if (p->arg_pattern != NULL && p->arg_regexp == NULL)
           {
             g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                         "module \"%s\": parameter \"%s\" has arg_pattern but no arg_regexp",
+                         _("module \"%s\": parameter \"%s\" has arg_pattern but no arg_regexp"),
                          mod_name, p->param_name);
             goto fail;
           }
@@ -472,9 +476,9 @@ ipa_conf_parser_add_module (IpaConfParser *parser,
     {
       /* Names without prefix share one name space with the schema. */
       if (!bare_names_free (m->sects, parser->sect_by_name, parser->bare_sects,
-                            mod_name, "section", error) ||
+                            mod_name, TRUE, error) ||
           !bare_names_free (m->params, parser->param_by_name, parser->bare_params,
-                            mod_name, "parameter", error))
+                            mod_name, FALSE, error))
         goto fail;
       bare_names_add (m, m->sects, parser->bare_sects);
       bare_names_add (m, m->params, parser->bare_params);
@@ -603,28 +607,37 @@ args_expand (IpaConfParser *parser, Args *a, GError **error)
   return TRUE;
 }
 
-static const char *
-kind_word (gboolean is_section)
-{
-  return is_section ? "section" : "parameter";
-}
-
 static gboolean
 check_nargs (const char *display, gboolean is_section, int want, guint got,
              const IpaConfLocation *loc, GError **error)
 {
   if (want == 0 && got != 0)
     return error_at (error, IPA_CONF_ERROR_ARGS, loc,
-                     "%s \"%s\" takes no arguments, got %u",
-                     kind_word (is_section), display, got);
+                     is_section ? _("section \"%s\" takes no arguments, got %u")
+                                : _("parameter \"%s\" takes no arguments, got %u"),
+                     display, got);
   if (want > 0 && got != (guint) want)
     return error_at (error, IPA_CONF_ERROR_ARGS, loc,
-                     "%s \"%s\" expects %d argument%s, got %u",
-                     kind_word (is_section), display, want, want == 1 ? "" : "s", got);
+                     is_section
+                     ? g_dngettext (GETTEXT_PACKAGE,
+                                    "section \"%s\" expects %d argument, got %u",
+                                    "section \"%s\" expects %d arguments, got %u", want)
+                     : g_dngettext (GETTEXT_PACKAGE,
+                                    "parameter \"%s\" expects %d argument, got %u",
+                                    "parameter \"%s\" expects %d arguments, got %u", want),
+                     display, want, got);
   if (want < 0 && got < (guint) -(gint64) want)
     return error_at (error, IPA_CONF_ERROR_ARGS, loc,
-                     "%s \"%s\" expects at least %d argument%s, got %u",
-                     kind_word (is_section), display, -want, want == -1 ? "" : "s", got);
+                     is_section
+                     ? g_dngettext (GETTEXT_PACKAGE,
+                                    "section \"%s\" expects at least %d argument, got %u",
+                                    "section \"%s\" expects at least %d arguments, got %u",
+                                    -want)
+                     : g_dngettext (GETTEXT_PACKAGE,
+                                    "parameter \"%s\" expects at least %d argument, got %u",
+                                    "parameter \"%s\" expects at least %d arguments, got %u",
+                                    -want),
+                     display, -want, got);
   return TRUE;
 }
 
@@ -656,11 +669,13 @@ placement_error (Frame *parent, const char *display, gboolean is_section,
 {
   if (parent->kind == FRAME_ROOT)
     return error_at (error, IPA_CONF_ERROR_PLACEMENT, loc,
-                     "%s \"%s\" is not allowed at top level",
-                     kind_word (is_section), display);
+                     is_section ? _("section \"%s\" is not allowed at top level")
+                                : _("parameter \"%s\" is not allowed at top level"),
+                     display);
   return error_at (error, IPA_CONF_ERROR_PLACEMENT, loc,
-                   "%s \"%s\" is not allowed in section \"%s\"",
-                   kind_word (is_section), display, parent->display);
+                   is_section ? _("section \"%s\" is not allowed in section \"%s\"")
+                              : _("parameter \"%s\" is not allowed in section \"%s\""),
+                   display, parent->display);
 }
 
 static const IpaConfLocation *
@@ -683,8 +698,10 @@ convert_schema_value (const char *display, gboolean is_section, unsigned int typ
     {
       if (a->nargs != 1 || a->args[0].kind != IPA_CONF_ARG_STRING)
         return error_at (error, IPA_CONF_ERROR_ARGS, args_loc (a, name_loc),
-                         "%s \"%s\" expects one string in double quotes",
-                         kind_word (is_section), display);
+                         is_section
+                         ? _("section \"%s\" expects one string in double quotes")
+                         : _("parameter \"%s\" expects one string in double quotes"),
+                         display);
       value->u.str = a->args[0].text;
       return TRUE;
     }
@@ -749,11 +766,15 @@ module_entry_args (IpaConfParser *parser, Module *m, const char *display,
 
       if (pattern != NULL)
         return error_at (error, IPA_CONF_ERROR_ARGS, args_loc (a, name_loc),
-                         "arguments \"%s\" of %s \"%s\" do not match the pattern \"%s\"",
-                         a->text, kind_word (is_section), display, pattern);
+                         is_section
+                         ? _("arguments \"%s\" of section \"%s\" do not match the pattern \"%s\"")
+                         : _("arguments \"%s\" of parameter \"%s\" do not match the pattern \"%s\""),
+                         a->text, display, pattern);
       return error_at (error, IPA_CONF_ERROR_ARGS, args_loc (a, name_loc),
-                       "arguments \"%s\" of %s \"%s\" do not match the module's pattern",
-                       a->text, kind_word (is_section), display);
+                       is_section
+                       ? _("arguments \"%s\" of section \"%s\" do not match the module's pattern")
+                       : _("arguments \"%s\" of parameter \"%s\" do not match the module's pattern"),
+                       a->text, display);
     }
 
   clear_module_message (parser);
@@ -776,11 +797,13 @@ module_entry_args (IpaConfParser *parser, Module *m, const char *display,
 
             if (a->nargs != 1 || a->args[0].kind != IPA_CONF_ARG_STRING)
               return error_at (error, IPA_CONF_ERROR_ARGS, args_loc (a, name_loc),
-                               "%s \"%s\" expects one string in double quotes",
-                               kind_word (is_section), display);
+                               is_section
+                               ? _("section \"%s\" expects one string in double quotes")
+                               : _("parameter \"%s\" expects one string in double quotes"),
+                               display);
             copy = parser_mem_strdup (a->args[0].text);
             if (copy == NULL)
-              return error_at (error, IPA_CONF_ERROR_MODULE, name_loc, "out of memory");
+              return error_at (error, IPA_CONF_ERROR_MODULE, name_loc, _("out of memory"));
             /* From the call on the string is the module's (even if it
              * fails); without arg_parse nobody wants it. */
             if (arg_parse == NULL)
@@ -863,8 +886,10 @@ module_entry_args (IpaConfParser *parser, Module *m, const char *display,
           break;
         default:
           return error_at (error, IPA_CONF_ERROR_MODULE, name_loc,
-                           "module \"%s\": %s \"%s\" has an unknown arg_type %u",
-                           module_name (m), kind_word (is_section), display, type);
+                           is_section
+                           ? _("module \"%s\": section \"%s\" has an unknown arg_type %u")
+                           : _("module \"%s\": parameter \"%s\" has an unknown arg_type %u"),
+                           module_name (m), display, type);
         }
     }
 
@@ -872,8 +897,12 @@ module_entry_args (IpaConfParser *parser, Module *m, const char *display,
     return TRUE;
   why = module_message_suffix (parser);
   return error_at (error, IPA_CONF_ERROR_MODULE, name_loc,
-                   "module \"%s\" rejected the arguments of %s \"%s\"%s",
-                   module_name (m), kind_word (is_section), display, why);
+                   /* TRANSLATORS: the last %s is empty or ": " and the
+                    * module's own explanation (in English). */
+                   is_section
+                   ? _("module \"%s\" rejected the arguments of section \"%s\"%s")
+                   : _("module \"%s\" rejected the arguments of parameter \"%s\"%s"),
+                   module_name (m), display, why);
 }
 
 /* Sections */
@@ -890,8 +919,11 @@ send_event (IpaConfParser *parser, Module *m, unsigned int event,
     return TRUE;
   why = module_message_suffix (parser);
   return error_at (error, IPA_CONF_ERROR_MODULE, &parser->loc,
-                   "module \"%s\" failed at the %s of section \"%s\"%s",
-                   module_name (m), end ? "end" : "beginning", display, why);
+                   /* TRANSLATORS: the last %s is empty or ": " and the
+                    * module's own explanation (in English). */
+                   end ? _("module \"%s\" failed at the end of section \"%s\"%s")
+                       : _("module \"%s\" failed at the beginning of section \"%s\"%s"),
+                   module_name (m), display, why);
 }
 
 static void
@@ -932,7 +964,7 @@ parse_body (IpaConfParser *parser, IpaConfLexer *lx, Frame *f, GError **error)
 {
   if (parser->section_depth > MAX_SECTION_DEPTH)
     return error_at (error, IPA_CONF_ERROR_SYNTAX, &f->st.loc,
-                     "sections nested too deeply (at most %d)", MAX_SECTION_DEPTH);
+                     _("sections nested too deeply (at most %d)"), MAX_SECTION_DEPTH);
   return parse_statements (parser, lx, TRUE, error);
 }
 
@@ -1148,10 +1180,10 @@ schema_param (IpaConfParser *parser, const IpaConfParamDef *def, const char *nam
             {
               if (parent->kind == FRAME_ROOT)
                 return error_at (error, IPA_CONF_ERROR_DUPLICATE, loc,
-                                 "duplicate parameter \"%s\" at top level (first given at %s:%u:%u)",
+                                 _("duplicate parameter \"%s\" at top level (first given at %s:%u:%u)"),
                                  def->name, sp->loc.file, sp->loc.line, sp->loc.column);
               return error_at (error, IPA_CONF_ERROR_DUPLICATE, loc,
-                               "duplicate parameter \"%s\" in section \"%s\" (first given at %s:%u:%u)",
+                               _("duplicate parameter \"%s\" in section \"%s\" (first given at %s:%u:%u)"),
                                def->name, parent->display, sp->loc.file, sp->loc.line,
                                sp->loc.column);
             }
@@ -1297,12 +1329,12 @@ include_file (IpaConfParser *parser, const char *path, const IpaConfLocation *lo
   for (guint i = 0; i < parser->include_stack->len; i++)
     if (strcmp (parser->include_stack->pdata[i], canon) == 0)
       return error_at (error, IPA_CONF_ERROR_INCLUDE, loc,
-                       "include loop: \"%s\" is already being read", path);
+                       _("include loop: \"%s\" is already being read"), path);
   if (parser->include_stack->len > MAX_INCLUDE_DEPTH)
     return error_at (error, IPA_CONF_ERROR_INCLUDE, loc,
-                     "includes nested too deeply (at most %d)", MAX_INCLUDE_DEPTH);
+                     _("includes nested too deeply (at most %d)"), MAX_INCLUDE_DEPTH);
   if (!read_file (path, &data, &len, &err))
-    return error_at (error, IPA_CONF_ERROR_INCLUDE, loc, "cannot read \"%s\": %s",
+    return error_at (error, IPA_CONF_ERROR_INCLUDE, loc, _("cannot read \"%s\": %s"),
                      path, g_strerror (err));
 
   g_ptr_array_add (parser->include_stack, g_steal_pointer (&canon));
@@ -1348,7 +1380,7 @@ include_files (IpaConfParser *parser, const char *arg, const IpaConfLocation *lo
 
   if (*pattern == '\0')
     return error_at (error, IPA_CONF_ERROR_INCLUDE, loc,
-                     "no file name pattern after the last '/' in \"%s\"", arg);
+                     _("no file name pattern after the last '/' in \"%s\""), arg);
   if (use_re)
     {
       int rc = regcomp (&re, pattern, REG_EXTENDED | REG_NOSUB);
@@ -1359,7 +1391,7 @@ include_files (IpaConfParser *parser, const char *arg, const IpaConfLocation *lo
 
           regerror (rc, &re, buf, sizeof buf);
           return error_at (error, IPA_CONF_ERROR_INCLUDE, loc,
-                           "invalid regular expression \"%s\": %s", pattern, buf);
+                           _("invalid regular expression \"%s\": %s"), pattern, buf);
         }
     }
 
@@ -1368,7 +1400,7 @@ include_files (IpaConfParser *parser, const char *arg, const IpaConfLocation *lo
     {
       if (use_re)
         regfree (&re);
-      error_at (error, IPA_CONF_ERROR_INCLUDE, loc, "cannot open directory \"%s\": %s",
+      error_at (error, IPA_CONF_ERROR_INCLUDE, loc, _("cannot open directory \"%s\": %s"),
                 dir, inner->message);
       g_error_free (inner);
       return FALSE;
@@ -1426,7 +1458,7 @@ builtin_statement (IpaConfParser *parser, const char *name, Args *a,
       else
         {
           error_at (error, IPA_CONF_ERROR_VALUE, &a->args[0].loc,
-                    "\"posix_re_pattern\" expects yes or no");
+                    _("\"posix_re_pattern\" expects yes or no"));
           return TRUE;
         }
       *ok = TRUE;
@@ -1435,12 +1467,12 @@ builtin_statement (IpaConfParser *parser, const char *name, Args *a,
 
   if (!parser->allow_include)
     {
-      error_at (error, IPA_CONF_ERROR_INCLUDE, loc, "\"%s\" is disabled in this parser", name);
+      error_at (error, IPA_CONF_ERROR_INCLUDE, loc, _("\"%s\" is disabled in this parser"), name);
       return TRUE;
     }
   if (a->args[0].text[0] == '\0')
     {
-      error_at (error, IPA_CONF_ERROR_INCLUDE, &a->args[0].loc, "empty file name");
+      error_at (error, IPA_CONF_ERROR_INCLUDE, &a->args[0].loc, _("empty file name"));
       return TRUE;
     }
   if (which == INCLUDE)
@@ -1466,18 +1498,18 @@ macro_definition (IpaConfParser *parser, const char *name, Args *a,
   if (len < 4 || name[1] != '{' || name[len - 1] != '}' ||
       !ipa_conf_macro_name_is_valid (name + 2, len - 3))
     return error_at (error, IPA_CONF_ERROR_MACRO, loc,
-                     "invalid macro variable name \"%s\" (expected ${name}: a letter, then letters, digits or '_')",
+                     _("invalid macro variable name \"%s\" (expected ${name}: a letter, then letters, digits or '_')"),
                      name);
   if (terminator != IPA_CONF_TOKEN_SEMICOLON)
     return error_at (error, IPA_CONF_ERROR_SYNTAX, loc,
-                     "a macro variable definition ends with ';', not a section");
+                     _("a macro variable definition ends with ';', not a section"));
   if (a->nargs != 1 || a->args[0].kind != IPA_CONF_ARG_STRING)
     return error_at (error, IPA_CONF_ERROR_ARGS, args_loc (a, loc),
-                     "macro variable \"%s\" expects one string in double quotes", name);
+                     _("macro variable \"%s\" expects one string in double quotes"), name);
   var = g_strndup (name + 2, len - 3);
   if (g_hash_table_contains (parser->reserved, var))
     return error_at (error, IPA_CONF_ERROR_MACRO, loc,
-                     "macro variable \"%s\" is predefined and cannot be assigned", name);
+                     _("macro variable \"%s\" is predefined and cannot be assigned"), name);
   if (!ipa_conf_macros_assign (parser->macros, var, a->args[0].text, &inner))
     return locate_error (error, inner, IPA_CONF_ERROR_MACRO, loc);
   return TRUE;
@@ -1515,7 +1547,7 @@ dispatch (IpaConfParser *parser, IpaConfLexer *lx, char *name, Args *a,
       if (m == NULL)
         {
           ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc,
-                         "unknown module prefix \"%s\"", prefix);
+                         _("unknown module prefix \"%s\""), prefix);
           g_free (name);
           return ok;
         }
@@ -1527,10 +1559,10 @@ dispatch (IpaConfParser *parser, IpaConfLexer *lx, char *name, Args *a,
             return module_section (parser, lx, m, s, name, a, loc, error);
           if (g_hash_table_contains (m->params, local))
             ok = error_at (error, IPA_CONF_ERROR_SYNTAX, loc,
-                           "\"%s\" is a parameter, not a section: expected ';' after its arguments",
+                           _("\"%s\" is a parameter, not a section: expected ';' after its arguments"),
                            name);
           else
-            ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, "unknown section \"%s\"", name);
+            ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, _("unknown section \"%s\""), name);
         }
       else
         {
@@ -1540,9 +1572,9 @@ dispatch (IpaConfParser *parser, IpaConfLexer *lx, char *name, Args *a,
             ok = module_param (parser, m, p, a, loc, error);
           else if (g_hash_table_contains (m->sects, local))
             ok = error_at (error, IPA_CONF_ERROR_SYNTAX, loc,
-                           "\"%s\" is a section: expected '{' after its arguments", name);
+                           _("\"%s\" is a section: expected '{' after its arguments"), name);
           else
-            ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, "unknown parameter \"%s\"", name);
+            ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, _("unknown parameter \"%s\""), name);
         }
       g_free (name);
       return ok;
@@ -1569,10 +1601,10 @@ dispatch (IpaConfParser *parser, IpaConfLexer *lx, char *name, Args *a,
           strcmp (name, "include") == 0 || strcmp (name, "include_files") == 0 ||
           strcmp (name, "posix_re_pattern") == 0)
         ok = error_at (error, IPA_CONF_ERROR_SYNTAX, loc,
-                       "\"%s\" is a parameter, not a section: expected ';' after its arguments",
+                       _("\"%s\" is a parameter, not a section: expected ';' after its arguments"),
                        name);
       else
-        ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, "unknown section \"%s\"", name);
+        ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, _("unknown section \"%s\""), name);
     }
   else
     {
@@ -1586,9 +1618,9 @@ dispatch (IpaConfParser *parser, IpaConfLexer *lx, char *name, Args *a,
       else if (g_hash_table_contains (parser->sect_by_name, name) ||
                g_hash_table_contains (parser->bare_sects, name))
         ok = error_at (error, IPA_CONF_ERROR_SYNTAX, loc,
-                       "\"%s\" is a section: expected '{' after its arguments", name);
+                       _("\"%s\" is a section: expected '{' after its arguments"), name);
       else
-        ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, "unknown parameter \"%s\"", name);
+        ok = error_at (error, IPA_CONF_ERROR_UNKNOWN, loc, _("unknown parameter \"%s\""), name);
     }
   g_free (name);
   return ok;
@@ -1623,7 +1655,7 @@ parse_statements (IpaConfParser *parser, IpaConfLexer *lx, gboolean in_section,
               const IpaConfStatement *st = &parser->frame->st;
 
               error_at (error, IPA_CONF_ERROR_SYNTAX, &loc,
-                        "unterminated section \"%s\" opened at %s:%u:%u (expected '}')",
+                        _("unterminated section \"%s\" opened at %s:%u:%u (expected '}')"),
                         parser->frame->display, st->loc.file, st->loc.line, st->loc.column);
               break;
             }
@@ -1640,17 +1672,17 @@ parse_statements (IpaConfParser *parser, IpaConfLexer *lx, gboolean in_section,
             }
           if (parser->frame->kind != FRAME_ROOT)
             error_at (error, IPA_CONF_ERROR_SYNTAX, &loc,
-                      "unexpected '}': section \"%s\" was opened in another file, "
-                      "and a section must end in the file where it begins",
+                      _("unexpected '}': section \"%s\" was opened in another file, "
+                        "and a section must end in the file where it begins"),
                       parser->frame->display);
           else
-            error_at (error, IPA_CONF_ERROR_SYNTAX, &loc, "unexpected '}': no section is open");
+            error_at (error, IPA_CONF_ERROR_SYNTAX, &loc, _("unexpected '}': no section is open"));
           break;
         }
       if (tok.kind != IPA_CONF_TOKEN_WORD)
         {
           error_at (error, IPA_CONF_ERROR_SYNTAX, &loc,
-                    "expected a parameter or section name, got %s",
+                    _("expected a parameter or section name, got %s"),
                     ipa_conf_token_kind_to_string (tok.kind));
           break;
         }
@@ -1697,11 +1729,11 @@ parse_statements (IpaConfParser *parser, IpaConfLexer *lx, gboolean in_section,
 
               if (a.nargs > 0)
                 error_at (error, IPA_CONF_ERROR_SYNTAX, &tloc,
-                          "expected ';' or '{' after arguments of \"%s\", got %s",
+                          _("expected ';' or '{' after arguments of \"%s\", got %s"),
                           name, ipa_conf_token_kind_to_string (tok.kind));
               else
                 error_at (error, IPA_CONF_ERROR_SYNTAX, &tloc,
-                          "expected ';' or '{' after \"%s\", got %s",
+                          _("expected ';' or '{' after \"%s\", got %s"),
                           name, ipa_conf_token_kind_to_string (tok.kind));
             }
           g_free (name);
@@ -1753,8 +1785,12 @@ ipa_conf_parser_parse_file (IpaConfParser *parser,
 
   if (!read_file (path, &data, &len, &err))
     {
+      g_autofree char *msg = g_strdup_printf (_("cannot read \"%s\": %s"), path,
+                                              g_strerror (err));
+
+      /* The same shape as every configuration error: FILE:LINE:COLUMN. */
       g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_INCLUDE,
-                   "%s:0:0: cannot read \"%s\": %s", path, path, g_strerror (err));
+                   "%s:0:0: %s", path, msg);
       return FALSE;
     }
   canon = canonical_path (path);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ipa-conf-value.h"
 
 /* Longest part of an argument quoted in a message, so that a huge argument
@@ -22,7 +24,10 @@ quote_text (const char *text)
   len = strlen (text);
   head = g_strndup (text, MIN (len, QUOTE_MAX));
   escaped = g_strescape (head, NULL);
-  return g_strdup_printf ("\"%s%s\"", escaped, len > QUOTE_MAX ? "..." : "");
+  /* TRANSLATORS: an argument of the configuration quoted in a message
+   * about its value, as in: bad number "12x": …; the first %s is the
+   * argument (C escapes), the second "..." when it was cut. */
+  return g_strdup_printf (_("\"%s%s\""), escaped, len > QUOTE_MAX ? "..." : "");
 }
 
 /* Sets an error "WHAT \"TEXT\": DETAIL" and returns FALSE. */
@@ -37,7 +42,9 @@ value_error (GError **error, const char *what, const char *text,
   va_start (ap, detail_format);
   detail = g_strdup_vprintf (detail_format, ap);
   va_end (ap);
-  g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_VALUE, "%s %s: %s",
+  /* TRANSLATORS: a bad value of the configuration: what is wrong (as in
+   * "bad number"), the quoted argument, then the details. */
+  g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_VALUE, _("%s %s: %s"),
                what, quoted, detail);
   return FALSE;
 }
@@ -168,10 +175,11 @@ parse_int_type (unsigned int arg_type, const char *text, IpaConfValue *value,
   switch (parse_integer (text, is_signed, max_pos, max_neg, &negative, &magnitude))
     {
     case INT_SYNTAX:
-      return value_error (error, "bad number", text, "expected a decimal integer%s",
-                          is_signed ? "" : " without sign");
+      return value_error (error, _("bad number"), text, "%s",
+                          is_signed ? _("expected a decimal integer")
+                                    : _("expected a decimal integer without sign"));
     case INT_RANGE:
-      return value_error (error, "bad number", text, "out of range, expected %s", range);
+      return value_error (error, _("bad number"), text, _("out of range, expected %s"), range);
     case INT_OK:
     default:
       break;
@@ -333,15 +341,17 @@ parse_bytes (const char *text, guint64 *result, GError **error)
     case SUM_OK:
       return TRUE;
     case SUM_ORDER:
-      return value_error (error, "bad byte value", text, "units must go from the "
-                          "largest to the smallest, each at most once, as in \"1G 512M\"");
+      return value_error (error, _("bad byte value"), text,
+                          _("units must go from the "
+                            "largest to the smallest, each at most once, as in \"1G 512M\""));
     case SUM_OVERFLOW:
-      return value_error (error, "bad byte value", text, "too large, the maximum is "
-                          "18446744073709551615 bytes (2^64-1)");
+      return value_error (error, _("bad byte value"), text,
+                          _("too large, the maximum is "
+                            "18446744073709551615 bytes (2^64-1)"));
     case SUM_SYNTAX:
     default:
-      return value_error (error, "bad byte value", text, "expected a number followed "
-                          "by B, K, M, G or T");
+      return value_error (error, _("bad byte value"), text, _("expected a number followed "
+                                                              "by B, K, M, G or T"));
     }
 }
 
@@ -356,18 +366,21 @@ parse_time (const char *text, guint64 *result, GError **error)
     case SUM_OK:
       return TRUE;
     case SUM_ORDER:
-      return value_error (error, "bad time value", text, "units must go from the "
-                          "largest to the smallest, each at most once, as in \"1h 30m\"");
+      return value_error (error, _("bad time value"), text,
+                          _("units must go from the "
+                            "largest to the smallest, each at most once, as in \"1h 30m\""));
     case SUM_OVERFLOW:
-      return value_error (error, "bad time value", text, "too large, the maximum is "
-                          "18446744073709551615 seconds (2^64-1)");
+      return value_error (error, _("bad time value"), text,
+                          _("too large, the maximum is "
+                            "18446744073709551615 seconds (2^64-1)"));
     case SUM_SYNTAX:
     default:
       if (bad_unit == 'M')
-        return value_error (error, "bad time value", text, "\"M\" is not a time unit "
-                            "(minutes are \"m\"); expected a number followed by s, m, h, D or W");
-      return value_error (error, "bad time value", text, "expected a number followed "
-                          "by s, m, h, D or W");
+        return value_error (error, _("bad time value"), text,
+                            _("\"M\" is not a time unit "
+                              "(minutes are \"m\"); expected a number followed by s, m, h, D or W"));
+      return value_error (error, _("bad time value"), text, _("expected a number followed "
+                                                              "by s, m, h, D or W"));
     }
 }
 
@@ -422,19 +435,22 @@ parse_value (const char *text, IpaConfValue *value, GError **error)
       value->u.value.value = result;
       return TRUE;
     case SUM_ORDER:
-      return value_error (error, "bad value", text, "units must go from the largest "
-                          "to the smallest, each at most once, as in \"1G 512M\" or \"1h 30m\"");
+      return value_error (error, _("bad value"), text,
+                          _("units must go from the largest "
+                            "to the smallest, each at most once, as in \"1G 512M\" or \"1h 30m\""));
     case SUM_OVERFLOW:
-      return value_error (error, "bad value", text, "too large, the maximum is "
-                          "18446744073709551615 (2^64-1)");
+      return value_error (error, _("bad value"), text, _("too large, the maximum is "
+                                                         "18446744073709551615 (2^64-1)"));
     case SUM_SYNTAX:
     default:
       if (bad_unit != 0 && units != NULL
           && unit_index (units == byte_units ? time_units : byte_units, bad_unit) >= 0)
-        return value_error (error, "bad value", text, "byte units (B, K, M, G, T) and "
-                            "time units (s, m, h, D, W) cannot be mixed");
-      return value_error (error, "bad value", text, "expected a number, optionally "
-                          "followed by byte units (B, K, M, G, T) or time units (s, m, h, D, W)");
+        return value_error (error, _("bad value"), text,
+                            _("byte units (B, K, M, G, T) and "
+                              "time units (s, m, h, D, W) cannot be mixed"));
+      return value_error (error, _("bad value"), text,
+                          _("expected a number, optionally "
+                            "followed by byte units (B, K, M, G, T) or time units (s, m, h, D, W)"));
     }
 }
 
@@ -446,8 +462,8 @@ parse_per_cent (const char *text, IpaConfValue *value, GError **error)
 
   if (!g_ascii_isdigit (*p) || !scan_digits (&p, &n) || p[0] != '%' || p[1] != '\0'
       || n > 100)
-    return value_error (error, "bad percentage", text, "expected a whole number from "
-                        "0 to 100 followed by %%");
+    return value_error (error, _("bad percentage"), text, _("expected a whole number from "
+                                                            "0 to 100 followed by %%"));
   value->type = IPA_CONF_TYPE_PER_CENT;
   value->u.per_cent = (uint32_t) n;
   return TRUE;
@@ -492,7 +508,7 @@ ipa_conf_value_parse (unsigned int arg_type,
       else if (strcmp (text, "no") == 0)
         value->u.boolean = 0;
       else
-        return value_error (error, "bad boolean", text, "expected yes or no");
+        return value_error (error, _("bad boolean"), text, _("expected yes or no"));
       value->type = arg_type;
       return TRUE;
     case IPA_CONF_TYPE_MISC:
@@ -501,7 +517,7 @@ ipa_conf_value_parse (unsigned int arg_type,
       return TRUE;
     default:
       g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_VALUE,
-                   "arguments of type %s (%u) are not converted by value parsing",
+                   _("arguments of type %s (%u) are not converted by value parsing"),
                    ipa_conf_type_name (arg_type), arg_type);
       return FALSE;
     }
@@ -722,8 +738,9 @@ ipa_worktime_parse (const char *text, GError **error)
             {
               if (day->len == 0)
                 {
-                  value_error (error, "bad worktime", text, "day %c has no time "
-                               "intervals (expected hh:mm-hh:mm or *)", day_letters[cur]);
+                  value_error (error, _("bad worktime"), text,
+                               _("day %c has no time "
+                                 "intervals (expected hh:mm-hh:mm or *)"), day_letters[cur]);
                   return NULL;
                 }
               wt->n_intervals[cur] = day->len;
@@ -735,7 +752,7 @@ ipa_worktime_parse (const char *text, GError **error)
           cur = day_index (*p);
           if (seen[cur])
             {
-              value_error (error, "bad worktime", text, "day %c appears more than once",
+              value_error (error, _("bad worktime"), text, _("day %c appears more than once"),
                            day_letters[cur]);
               return NULL;
             }
@@ -767,22 +784,23 @@ ipa_worktime_parse (const char *text, GError **error)
 
               while (!is_blank_or_end (*stop))
                 stop++;
-              value_error (error, "bad worktime", text, "\"%.*s\" is not a day letter "
-                           "(S, M, T, W, H, F, A), a time interval hh:mm-hh:mm "
-                           "(00:00..24:00) or *", (int) MIN (stop - token, QUOTE_MAX), token);
+              value_error (error, _("bad worktime"), text,
+                           _("\"%.*s\" is not a day letter "
+                             "(S, M, T, W, H, F, A), a time interval hh:mm-hh:mm "
+                             "(00:00..24:00) or *"), (int) MIN (stop - token, QUOTE_MAX), token);
               return NULL;
             }
         }
 
       if (cur < 0)
         {
-          value_error (error, "bad worktime", text, "a day letter (S, M, T, W, H, F, A) "
-                       "must come before the time intervals");
+          value_error (error, _("bad worktime"), text, _("a day letter (S, M, T, W, H, F, A) "
+                                                         "must come before the time intervals"));
           return NULL;
         }
       if (start >= end)
         {
-          value_error (error, "bad worktime", text, "interval %.*s of day %c is empty",
+          value_error (error, _("bad worktime"), text, _("interval %.*s of day %c is empty"),
                        (int) (p - token), token, day_letters[cur]);
           return NULL;
         }
@@ -792,8 +810,9 @@ ipa_worktime_parse (const char *text, GError **error)
 
           if (start < last->end)
             {
-              value_error (error, "bad worktime", text, "intervals of day %c must be in "
-                           "ascending order and must not overlap (%.*s)",
+              value_error (error, _("bad worktime"), text,
+                           _("intervals of day %c must be in "
+                             "ascending order and must not overlap (%.*s)"),
                            day_letters[cur], (int) (p - token), token);
               return NULL;
             }
@@ -811,8 +830,9 @@ ipa_worktime_parse (const char *text, GError **error)
 
   if (cur < 0)
     {
-      value_error (error, "bad worktime", text, "expected a day letter (S, M, T, W, H, "
-                   "F, A) followed by time intervals hh:mm-hh:mm or *");
+      value_error (error, _("bad worktime"), text,
+                   _("expected a day letter (S, M, T, W, H, "
+                     "F, A) followed by time intervals hh:mm-hh:mm or *"));
       return NULL;
     }
   return g_steal_pointer (&wt);
@@ -945,7 +965,17 @@ ipa_worktime_next_change (const IpaWorktime *worktime,
 static gboolean
 point_error (GError **error, const char *text, const char *what)
 {
-  return value_error (error, "bad time point", text, "%s", what);
+  return value_error (error, _("bad time point"), text, "%s", what);
+}
+
+static gboolean
+point_too_long (GError **error, const char *text)
+{
+  return value_error (error, _("bad time point"), text,
+                      g_dngettext (GETTEXT_PACKAGE, "a duration may be at most %d day",
+                                   "a duration may be at most %d days",
+                                   IPA_TIME_POINT_MAX_DAYS),
+                      IPA_TIME_POINT_MAX_DAYS);
 }
 
 gboolean
@@ -976,15 +1006,15 @@ ipa_time_point_parse (const char *text, IpaTimePoint *point, GError **error)
             case 'W': kind = IPA_TIME_STEP_END_WEEK; break;
             case 'M': kind = IPA_TIME_STEP_END_MONTH; break;
             default:
-              return point_error (error, text, "expected +m, +h, +D, +W or +M (the end of "
-                                  "the current minute, hour, day, week or month)");
+              return point_error (error, text, _("expected +m, +h, +D, +W or +M (the end of "
+                                                 "the current minute, hour, day, week or month)"));
             }
           p += 2;
           if (!is_blank_or_end (*p) && *p != '+' && !g_ascii_isdigit (*p))
-            return point_error (error, text, "expected +m, +h, +D, +W or +M (the end of "
-                                "the current minute, hour, day, week or month)");
+            return point_error (error, text, _("expected +m, +h, +D, +W or +M (the end of "
+                                               "the current minute, hour, day, week or month)"));
           if (result.n_steps == IPA_TIME_POINT_MAX_STEPS)
-            return point_error (error, text, "too many steps");
+            return point_error (error, text, _("too many steps"));
           result.steps[result.n_steps++].kind = kind;
           advances = TRUE;
           dur = NULL;
@@ -1000,24 +1030,26 @@ ipa_time_point_parse (const char *text, IpaTimePoint *point, GError **error)
 
           scan_term (&p, &number, &unit, &overflow, &bad);
           if (unit == 'M')
-            return point_error (error, text, "\"M\" is not a duration unit: months are "
-                                "only reached with +M; durations take s, m, h, D or W");
+            return point_error (error, text,
+                                _("\"M\" is not a duration unit: months are "
+                                  "only reached with +M; durations take s, m, h, D or W"));
           idx = unit_index (time_units, unit);
           if (unit == 0 || idx < 0
               || !(is_blank_or_end (*p) || *p == '+' || g_ascii_isdigit (*p)))
-            return point_error (error, text, "expected a duration: a number followed by "
-                                "s, m, h, D or W");
+            return point_error (error, text, _("expected a duration: a number followed by "
+                                               "s, m, h, D or W"));
           if (dur == NULL)
             {
               if (result.n_steps == IPA_TIME_POINT_MAX_STEPS)
-                return point_error (error, text, "too many steps");
+                return point_error (error, text, _("too many steps"));
               dur = &result.steps[result.n_steps++];
               dur->kind = IPA_TIME_STEP_DURATION;
               last_unit = -1;
             }
           if (idx <= last_unit)
-            return point_error (error, text, "units of a duration must go from the largest "
-                                "to the smallest, each at most once, as in \"1D 12h\"");
+            return point_error (error, text,
+                                _("units of a duration must go from the largest "
+                                  "to the smallest, each at most once, as in \"1D 12h\""));
           last_unit = idx;
 
           /* W and D are calendar days, the rest elapsed seconds. */
@@ -1027,8 +1059,7 @@ ipa_time_point_parse (const char *text, IpaTimePoint *point, GError **error)
 
               limit = IPA_TIME_POINT_MAX_DAYS - dur->days;
               if (overflow || number > limit / per)
-                return point_error (error, text, "a duration may be at most "
-                                    G_STRINGIFY (IPA_TIME_POINT_MAX_DAYS) " days");
+                return point_too_long (error, text);
               dur->days += (guint32) (number * per);
             }
           else
@@ -1037,8 +1068,7 @@ ipa_time_point_parse (const char *text, IpaTimePoint *point, GError **error)
 
               limit = (guint64) IPA_TIME_POINT_MAX_DAYS * 86400 - dur->seconds;
               if (overflow || number > limit / per)
-                return point_error (error, text, "a duration may be at most "
-                                    G_STRINGIFY (IPA_TIME_POINT_MAX_DAYS) " days");
+                return point_too_long (error, text);
               dur->seconds += number * per;
             }
           if (number > 0)
@@ -1046,15 +1076,15 @@ ipa_time_point_parse (const char *text, IpaTimePoint *point, GError **error)
           continue;
         }
 
-      return point_error (error, text, "expected +m, +h, +D, +W, +M or a duration such as "
-                          "\"1D 12h\"");
+      return point_error (error, text, _("expected +m, +h, +D, +W, +M or a duration such as "
+                                         "\"1D 12h\""));
     }
 
   if (result.n_steps == 0)
-    return point_error (error, text, "expected +m, +h, +D, +W, +M or a duration such as "
-                        "\"1D 12h\"");
+    return point_error (error, text, _("expected +m, +h, +D, +W, +M or a duration such as "
+                                       "\"1D 12h\""));
   if (!advances)
-    return point_error (error, text, "the point must lie after its base time");
+    return point_error (error, text, _("the point must lie after its base time"));
   *point = result;
   return TRUE;
 }

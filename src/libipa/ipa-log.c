@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <systemd/sd-journal.h>
 
+#include <glib/gi18n-lib.h>
+
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 /* At most one "cannot send to the journal" notice in this many µs, so
@@ -103,7 +105,7 @@ open_log_file (const char *path, GError **error)
       int saved = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot open log file %s: %s", path, g_strerror (saved));
+                   _("cannot open log file %s: %s"), path, g_strerror (saved));
     }
   return fd;
 }
@@ -381,15 +383,18 @@ ipa_log_priority_word (int priority)
   switch (priority)
     {
     case LOG_EMERG:
-      return "emergency";
+      /* TRANSLATORS: the priority of a log line written to stderr or to a
+       * log file, as in "ipa: warning: …" (also the four words below); the
+       * journal gets the number. */
+      return _("emergency");
     case LOG_ALERT:
-      return "alert";
+      return _("alert");
     case LOG_CRIT:
-      return "critical";
+      return _("critical");
     case LOG_ERR:
-      return "error";
+      return _("error");
     case LOG_WARNING:
-      return "warning";
+      return _("warning");
     default:
       return NULL;
     }
@@ -499,7 +504,7 @@ fallback_notice_locked (int err)
     return;
   journal_failing = TRUE;
   fallback_notice_time = now;
-  message = g_strdup_printf ("cannot send to the journal (%s), logging to stderr",
+  message = g_strdup_printf (_("cannot send to the journal (%s), logging to stderr"),
                              g_strerror (err));
   notice.message = message;
   write_stderr (&notice);

@@ -9,11 +9,28 @@
 #include <regex.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ipa-log.h"
 #include "ipa-memfunc.h"
 #include "ipa-suppfunc.h"
 
 G_DEFINE_QUARK (ipa-module-error-quark, ipa_module_error)
+
+/* One message per kind of module: a translation declines "accounting
+ * module", "database module" and "statistics module" as its sentence
+ * needs, which a word put in with %s would not allow. */
+#define BY_KIND(kind, ac, db, st) \
+  ((kind) == IPA_MODULE_KIND_AC ? (ac) : (kind) == IPA_MODULE_KIND_DB ? (db) : (st))
+
+#define THREAD_UNSAFE_MESSAGE(kind) \
+  BY_KIND (kind, \
+           _("%s: accounting module %s is not thread-safe (IPA_MOD_FLAG_PTHREAD_SAFE " \
+             "is not set), but modules run in multi-threaded mode"), \
+           _("%s: database module %s is not thread-safe (IPA_MOD_FLAG_PTHREAD_SAFE " \
+             "is not set), but modules run in multi-threaded mode"), \
+           _("%s: statistics module %s is not thread-safe (IPA_MOD_FLAG_PTHREAD_SAFE " \
+             "is not set), but modules run in multi-threaded mode"))
 
 /* One dlopen() handle, shared by the modules of every kind loaded from
  * the file; closed when the last of them is unloaded. */
@@ -56,7 +73,7 @@ ac_create_rule_hook (const char *mod_name,
   if (fn == NULL)
     {
       ipa_log_structured (LOG_ERR, mod_name, NULL,
-                          "ac_create_rule: dynamic rules cannot be created now");
+                          _("ac_create_rule: dynamic rules cannot be created now"));
       return -1;
     }
   return fn (mod_name, autoruleno, ruleno, rule_name, rule_info);
@@ -70,7 +87,7 @@ ac_delete_rule_hook (const char *mod_name, unsigned int ruleno)
   if (fn == NULL)
     {
       ipa_log_structured (LOG_ERR, mod_name, NULL,
-                          "ac_delete_rule: dynamic rules cannot be deleted now");
+                          _("ac_delete_rule: dynamic rules cannot be deleted now"));
       return -1;
     }
   return fn (mod_name, ruleno);
@@ -197,7 +214,7 @@ report_leak (const char *message, gpointer user_data)
 {
   const IpaModule *module = user_data;
 
-  ipa_log_structured (LOG_WARNING, module->name, NULL, "memory leak: %s", message);
+  ipa_log_structured (LOG_WARNING, module->name, NULL, _("memory leak: %s"), message);
 }
 
 /* Undo ipa_module_set_load(); @initialised: conf_init() was called, so
@@ -303,7 +320,7 @@ store_exported (IpaModule *m)
 
 /* One entry of either table, seen uniformly for the checks. */
 typedef struct {
-  const char *what; /* "section" or "parameter" */
+  const char *what; /* "section" or "parameter", translated */
   const char *name;
   const char *pattern;
   regex_t *regexp;
@@ -316,12 +333,17 @@ collect_entries (const IpaModule *m)
 
   for (const ipa_conf_sect *s = m->conf_sect_tbl; s != NULL && s->sect_name != NULL; s++)
     {
-      TableEntry e = { "section", s->sect_name, s->arg_pattern, s->arg_regexp };
+      /* TRANSLATORS: "section" and "parameter" of a module's tables, put
+       * into messages as the subject, in the nominative: "section x has …",
+       * "section x and parameter y both give …", "… of (section x)". */
+      TableEntry e = { g_dpgettext2 (GETTEXT_PACKAGE, "module table entry", "section"),
+                       s->sect_name, s->arg_pattern, s->arg_regexp };
       g_array_append_val (entries, e);
     }
   for (const ipa_conf_param *p = m->conf_param_tbl; p != NULL && p->param_name != NULL; p++)
     {
-      TableEntry e = { "parameter", p->param_name, p->arg_pattern, p->arg_regexp };
+      TableEntry e = { g_dpgettext2 (GETTEXT_PACKAGE, "module table entry", "parameter"),
+                       p->param_name, p->arg_pattern, p->arg_regexp };
       g_array_append_val (entries, e);
     }
   return entries;
@@ -346,15 +368,15 @@ check_tables (const IpaModule *m, GError **error)
       if (s->sect_id <= IPA_CONF_SECT_CUSTOM_OFFSET)
         {
           g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                       "%s: section %s has sect_id %u, it must be greater than "
-                       "IPA_CONF_SECT_CUSTOM_OFFSET (%u)",
+                       _("%s: section %s has sect_id %u, it must be greater than "
+                         "IPA_CONF_SECT_CUSTOM_OFFSET (%u)"),
                        m->path, name, s->sect_id, (unsigned int) IPA_CONF_SECT_CUSTOM_OFFSET);
           return FALSE;
         }
       if (s->sect_where == NULL)
         {
           g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                       "%s: section %s has no sect_where list", m->path, name);
+                       _("%s: section %s has no sect_where list"), m->path, name);
           return FALSE;
         }
     }
@@ -364,7 +386,7 @@ check_tables (const IpaModule *m, GError **error)
         g_autofree char *name = full_name (m, p->param_name);
 
         g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                     "%s: parameter %s has no param_where list", m->path, name);
+                     _("%s: parameter %s has no param_where list"), m->path, name);
         return FALSE;
       }
 
@@ -378,7 +400,7 @@ check_tables (const IpaModule *m, GError **error)
       if (e->pattern != NULL && e->regexp == NULL)
         {
           g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                       "%s: %s %s has arg_pattern but arg_regexp is NULL",
+                       _("%s: %s %s has arg_pattern but arg_regexp is NULL"),
                        m->path, e->what, name);
           return FALSE;
         }
@@ -397,7 +419,7 @@ check_tables (const IpaModule *m, GError **error)
               g_autofree char *other = full_name (m, o->name);
 
               g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                           "%s: %s %s and %s %s both give an arg_pattern for one arg_regexp",
+                           _("%s: %s %s and %s %s both give an arg_pattern for one arg_regexp"),
                            m->path, e->what, name, o->what, other);
               return FALSE;
             }
@@ -406,7 +428,7 @@ check_tables (const IpaModule *m, GError **error)
       if (e->pattern == NULL && !compiled_elsewhere)
         {
           g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                       "%s: %s %s has an arg_regexp that no arg_pattern compiles",
+                       _("%s: %s %s has an arg_regexp that no arg_pattern compiles"),
                        m->path, e->what, name);
           return FALSE;
         }
@@ -436,7 +458,7 @@ compile_regexps (IpaModule *m, GError **error)
 
           regerror (r, e->regexp, buf, sizeof buf);
           g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_REGEX,
-                       "%s: cannot compile arg_pattern \"%s\" of %s %s: %s",
+                       _("%s: cannot compile arg_pattern \"%s\" of %s %s: %s"),
                        m->path, e->pattern, e->what, name, buf);
           return FALSE;
         }
@@ -467,8 +489,11 @@ check_prefix (IpaModuleSet *set, IpaModule *m, GError **error)
           return TRUE;
         }
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_DUPLICATE,
-                   "%s: configuration prefix \"%s\" is already used by %s module %s (%s)",
-                   m->path, m->prefix, ipa_module_kind_to_noun (o->kind), o->name, o->path);
+                   BY_KIND (o->kind,
+                            _("%s: configuration prefix \"%s\" is already used by accounting module %s (%s)"),
+                            _("%s: configuration prefix \"%s\" is already used by database module %s (%s)"),
+                            _("%s: configuration prefix \"%s\" is already used by statistics module %s (%s)")),
+                   m->path, m->prefix, o->name, o->path);
       return FALSE;
     }
   return TRUE;
@@ -483,9 +508,11 @@ check_module (IpaModuleSet *set, IpaModule *m, GError **error)
   if (api_ver != kind_api_version (m->kind))
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_API_VERSION,
-                   "%s: %s module API version %u, expected %u",
-                   m->path, ipa_module_kind_to_noun (m->kind), api_ver,
-                   kind_api_version (m->kind));
+                   BY_KIND (m->kind,
+                            _("%s: accounting module API version %u, expected %u"),
+                            _("%s: database module API version %u, expected %u"),
+                            _("%s: statistics module API version %u, expected %u")),
+                   m->path, api_ver, kind_api_version (m->kind));
       return FALSE;
     }
   /* Only now is the rest of the structure known to be laid out as ours. */
@@ -493,25 +520,33 @@ check_module (IpaModuleSet *set, IpaModule *m, GError **error)
   if (m->name == NULL || m->name[0] == '\0')
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                   "%s: %s module has no name (%s_name is %s)",
-                   m->path, ipa_module_kind_to_noun (m->kind),
-                   ipa_module_kind_to_string (m->kind), m->name == NULL ? "NULL" : "empty");
+                   m->name == NULL
+                   ? BY_KIND (m->kind,
+                              _("%s: accounting module has no name (%s_name is NULL)"),
+                              _("%s: database module has no name (%s_name is NULL)"),
+                              _("%s: statistics module has no name (%s_name is NULL)"))
+                   : BY_KIND (m->kind,
+                              _("%s: accounting module has no name (%s_name is empty)"),
+                              _("%s: database module has no name (%s_name is empty)"),
+                              _("%s: statistics module has no name (%s_name is empty)")),
+                   m->path, ipa_module_kind_to_string (m->kind));
       return FALSE;
     }
   other = ipa_module_set_lookup (set, m->kind, m->name);
   if (other != NULL)
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_DUPLICATE,
-                   "%s: %s module name \"%s\" is already used by %s",
-                   m->path, ipa_module_kind_to_noun (m->kind), m->name, other->path);
+                   BY_KIND (m->kind,
+                            _("%s: accounting module name \"%s\" is already used by %s"),
+                            _("%s: database module name \"%s\" is already used by %s"),
+                            _("%s: statistics module name \"%s\" is already used by %s")),
+                   m->path, m->name, other->path);
       return FALSE;
     }
   if (set->threaded && !(m->mod_flags & IPA_MOD_FLAG_PTHREAD_SAFE))
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_THREADS,
-                   "%s: %s module %s is not thread-safe (IPA_MOD_FLAG_PTHREAD_SAFE "
-                   "is not set), but modules run in multi-threaded mode",
-                   m->path, ipa_module_kind_to_noun (m->kind), m->name);
+                   THREAD_UNSAFE_MESSAGE (m->kind), m->path, m->name);
       return FALSE;
     }
   if (!check_prefix (set, m, error))
@@ -573,7 +608,7 @@ ipa_module_set_load (IpaModuleSet *set,
   if (name[0] == '\0' || m->base_name[0] == '\0')
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INVALID,
-                   "%s: no module name can be derived from this file name", m->path);
+                   _("%s: no module name can be derived from this file name"), m->path);
       module_unload (set, m, FALSE);
       return NULL;
     }
@@ -584,7 +619,7 @@ ipa_module_set_load (IpaModuleSet *set,
     {
       err = dlerror ();
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_OPEN,
-                   "%s: cannot load module: %s", m->path, err != NULL ? err : "unknown error");
+                   _("%s: cannot load module: %s"), m->path, err != NULL ? err : _("unknown error"));
       module_unload (set, m, FALSE);
       return NULL;
     }
@@ -595,8 +630,11 @@ ipa_module_set_load (IpaModuleSet *set,
   if (sym == NULL)
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_SYMBOL,
-                   "%s: not an IPA %s module: it does not export symbol %s",
-                   m->path, ipa_module_kind_to_noun (kind), m->symbol);
+                   BY_KIND (kind,
+                            _("%s: not an IPA accounting module: it does not export symbol %s"),
+                            _("%s: not an IPA database module: it does not export symbol %s"),
+                            _("%s: not an IPA statistics module: it does not export symbol %s")),
+                   m->path, m->symbol);
       module_unload (set, m, FALSE);
       return NULL;
     }
@@ -617,7 +655,7 @@ ipa_module_set_load (IpaModuleSet *set,
       if (ext != NULL && ext->api_ver != IPA_DB_MOD_EXT_API_VERSION)
         {
           g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_API_VERSION,
-                       "%s: %s has API version %u, this ipa understands %u",
+                       _("%s: %s has API version %u, this ipa understands %u"),
                        m->path, ext_symbol, ext->api_ver, IPA_DB_MOD_EXT_API_VERSION);
           module_unload (set, m, FALSE);
           return NULL;
@@ -647,8 +685,11 @@ ipa_module_set_load (IpaModuleSet *set,
   if (r != 0)
     {
       g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_INIT,
-                   "%s: conf_init of %s module %s failed",
-                   m->path, ipa_module_kind_to_noun (kind), m->name);
+                   BY_KIND (kind,
+                            _("%s: conf_init of accounting module %s failed"),
+                            _("%s: conf_init of database module %s failed"),
+                            _("%s: conf_init of statistics module %s failed")),
+                   m->path, m->name);
       module_unload (set, m, TRUE);
       return NULL;
     }
@@ -728,9 +769,7 @@ ipa_module_set_set_threaded (IpaModuleSet *set, gboolean threaded, GError **erro
         if (!(m->mod_flags & IPA_MOD_FLAG_PTHREAD_SAFE))
           {
             g_set_error (error, IPA_MODULE_ERROR, IPA_MODULE_ERROR_THREADS,
-                         "%s: %s module %s is not thread-safe (IPA_MOD_FLAG_PTHREAD_SAFE "
-                         "is not set), but modules run in multi-threaded mode",
-                         m->path, ipa_module_kind_to_noun (m->kind), m->name);
+                         THREAD_UNSAFE_MESSAGE (m->kind), m->path, m->name);
             return FALSE;
           }
       }
