@@ -144,6 +144,16 @@ gdbm_conf_set_dir (const GdbmEnv *env, GdbmConf *c, const char *value)
 }
 
 int
+gdbm_conf_parse_dir (const GdbmEnv *env, GdbmConf *c, void *arg)
+{
+  char *s = *(char **) arg;
+  int rc = gdbm_conf_set_dir (env, c, s);
+
+  env->mf->mem_free (s, env->mf->m_parser);
+  return rc;
+}
+
+int
 gdbm_conf_set_lock_wait (const GdbmEnv *env, GdbmConf *c, uint64_t seconds)
 {
   if (seconds > 3600)

@@ -38,6 +38,9 @@ GdbmDirConf *gdbm_conf_get (const GdbmEnv *env, GdbmDirConfs *a, unsigned int no
 void gdbm_conf_event (GdbmConf *c, unsigned int event, unsigned int no);
 /* db_dir in the current section (value is copied). */
 int gdbm_conf_set_dir (const GdbmEnv *env, GdbmConf *c, const char *value);
+/* The parser's call for db_dir: @arg points to the string, which is freed
+ * (it is the parser's). */
+int gdbm_conf_parse_dir (const GdbmEnv *env, GdbmConf *c, void *arg);
 int gdbm_conf_set_lock_wait (const GdbmEnv *env, GdbmConf *c, uint64_t seconds);
 int gdbm_conf_inherit (const GdbmEnv *env, GdbmConf *c, unsigned int rulepatno, unsigned int ruleno);
 /* A dynamic rule's number can be reused: drop what it inherited. */

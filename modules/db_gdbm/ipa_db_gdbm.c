@@ -80,11 +80,7 @@ conf_free_all (void)
 static int
 parse_db_dir (void *arg)
 {
-  char *s = *(char **) arg;
-  int rc = gdbm_conf_set_dir (&env, &conf, s);
-
-  MF->mem_free (s, MF->m_parser);
-  return rc;
+  return gdbm_conf_parse_dir (&env, &conf, arg);
 }
 
 static int
@@ -192,6 +188,7 @@ typedef struct {
   unsigned int n_pend, alloc_pend;
 } Rule;
 
+/* What a limit and a threshold have alike, first in both (sub_new). */
 typedef struct {
   char *rule;
   char *name;
@@ -199,6 +196,10 @@ typedef struct {
   int live;
   int dirty;
   int have_state;
+} Sub;
+
+typedef struct {
+  Sub o;
   struct ipa_limit_state cur;
   int count_known;
   uint32_t count;                /* states in the database */
@@ -208,12 +209,7 @@ typedef struct {
 } Limit;
 
 typedef struct {
-  char *rule;
-  char *name;
-  Dir *dir;
-  int live;
-  int dirty;
-  int have_state;
+  Sub o;
   struct ipa_threshold_state st;
 } Thr;
 
@@ -402,16 +398,16 @@ static void
 limit_free (Limit *l)
 {
   gdbm_free (&env, l->news);
-  gdbm_free (&env, l->rule);
-  gdbm_free (&env, l->name);
+  gdbm_free (&env, l->o.rule);
+  gdbm_free (&env, l->o.name);
   gdbm_free (&env, l);
 }
 
 static void
 thr_free (Thr *t)
 {
-  gdbm_free (&env, t->rule);
-  gdbm_free (&env, t->name);
+  gdbm_free (&env, t->o.rule);
+  gdbm_free (&env, t->o.name);
   gdbm_free (&env, t);
 }
 
@@ -430,24 +426,24 @@ mark_rule (Rule *r)
 static int
 mark_limit (Limit *l)
 {
-  if (l->dirty)
+  if (l->o.dirty)
     return 0;
-  if (grow ((void **) &l->dir->limits, &l->dir->alloc_limits, l->dir->n_limits + 1, sizeof (Limit *)) == -1)
+  if (grow ((void **) &l->o.dir->limits, &l->o.dir->alloc_limits, l->o.dir->n_limits + 1, sizeof (Limit *)) == -1)
     return -1;
-  l->dir->limits[l->dir->n_limits++] = l;
-  l->dirty = 1;
+  l->o.dir->limits[l->o.dir->n_limits++] = l;
+  l->o.dirty = 1;
   return 0;
 }
 
 static int
 mark_thr (Thr *t)
 {
-  if (t->dirty)
+  if (t->o.dirty)
     return 0;
-  if (grow ((void **) &t->dir->thrs, &t->dir->alloc_thrs, t->dir->n_thrs + 1, sizeof (Thr *)) == -1)
+  if (grow ((void **) &t->o.dir->thrs, &t->o.dir->alloc_thrs, t->o.dir->n_thrs + 1, sizeof (Thr *)) == -1)
     return -1;
-  t->dir->thrs[t->dir->n_thrs++] = t;
-  t->dirty = 1;
+  t->o.dir->thrs[t->o.dir->n_thrs++] = t;
+  t->o.dirty = 1;
   return 0;
 }
 
@@ -672,7 +668,7 @@ resolve_limit (Limit *l, FileSet *fs, GdbmPutList *pl, uint32_t *count_after)
     {
       datum d;
 
-      kl = gdbm_key_limit (k, l->rule, l->name);
+      kl = gdbm_key_limit (k, l->o.rule, l->o.name);
       if (fetch (&fs->h[0], k, kl, &d) == -1)
         return -1;
       count = 0;
@@ -691,7 +687,7 @@ resolve_limit (Limit *l, FileSet *fs, GdbmPutList *pl, uint32_t *count_after)
           if (count == 0)
             count = 1;
           gdbm_encode_limit (v, &l->cur);
-          kl = gdbm_key_limit_state (k, l->rule, l->name, count - 1);
+          kl = gdbm_key_limit_state (k, l->o.rule, l->o.name, count - 1);
           if (gdbm_putlist_add (&env, pl, 0, GDBM_OP_REPLACE, k, (size_t) kl, v, sizeof v) == -1)
             return -1;
         }
@@ -700,12 +696,12 @@ resolve_limit (Limit *l, FileSet *fs, GdbmPutList *pl, uint32_t *count_after)
     for (unsigned int i = 0; i < l->n_news; i++)
       {
         gdbm_encode_limit (v, &l->news[i]);
-        kl = gdbm_key_limit_state (k, l->rule, l->name, count++);
+        kl = gdbm_key_limit_state (k, l->o.rule, l->o.name, count++);
         if (gdbm_putlist_add (&env, pl, 0, GDBM_OP_REPLACE, k, (size_t) kl, v, sizeof v) == -1)
           return -1;
       }
   gdbm_put_u32 (meta, count);
-  kl = gdbm_key_limit (k, l->rule, l->name);
+  kl = gdbm_key_limit (k, l->o.rule, l->o.name);
   if (gdbm_putlist_add (&env, pl, 0, GDBM_OP_REPLACE, k, (size_t) kl, meta, sizeof meta) == -1)
     return -1;
   *count_after = count;
@@ -717,9 +713,9 @@ resolve_thr (Thr *t, GdbmPutList *pl)
 {
   char k[GDBM_KEY_MAX];
   unsigned char v[GDBM_THRESHOLD_SIZE];
-  int kl = gdbm_key_threshold (k, t->rule, t->name);
+  int kl = gdbm_key_threshold (k, t->o.rule, t->o.name);
 
-  gdbm_encode_threshold (v, t->have_state, &t->st);
+  gdbm_encode_threshold (v, t->o.have_state, &t->st);
   return gdbm_putlist_add (&env, pl, 0, GDBM_OP_REPLACE, k, (size_t) kl, v, sizeof v);
 }
 
@@ -755,8 +751,8 @@ commit_objects (Dir *d, const unsigned int *rule_closed, const uint32_t *limit_c
       l->count = limit_count[i];
       l->n_news = 0;
       l->cur_dirty = 0;
-      l->dirty = 0;
-      if (!l->live)
+      l->o.dirty = 0;
+      if (!l->o.live)
         limit_free (l);
     }
   d->n_limits = 0;
@@ -764,8 +760,8 @@ commit_objects (Dir *d, const unsigned int *rule_closed, const uint32_t *limit_c
     {
       Thr *t = d->thrs[i];
 
-      t->dirty = 0;
-      if (!t->live)
+      t->o.dirty = 0;
+      if (!t->o.live)
         thr_free (t);
     }
   d->n_thrs = 0;
@@ -1046,16 +1042,76 @@ check_names (const char *what, const char *rule, const char *name)
   return 0;
 }
 
+/* Makes item @no of a slot's limits or thresholds (@vec of *@n) exist
+ * and free; -1 if it is taken already or memory runs out. */
+static int
+slot_reserve (void ***vec, unsigned int *n, unsigned int no, const char *what,
+              const char *rule_name)
+{
+  if (no >= *n)
+    {
+      void **v = gdbm_realloc_array (&env, *vec, no + 1, sizeof *v);
+
+      if (v == NULL)
+        return -1;
+      memset (v + *n, 0, (no + 1 - *n) * sizeof *v);
+      *vec = v;
+      *n = no + 1;
+    }
+  if ((*vec)[no] != NULL)
+    {
+      gdbm_log (&env, IPA_LOG_ERR, 0, "%s %u of rule %s is initialised twice", what, no, rule_name);
+      return -1;
+    }
+  return 0;
+}
+
+/* The state file's entries of a new rule, limit or threshold: its key
+ * (@k, @kl) with @state, and its description (@ik, @ikl).  Outside a
+ * batch a dynamic object is written at once: it may come at any time. */
+static int
+meta_new (Dir *d, const char *k, int kl, const void *state, size_t state_len,
+          const char *ik, int ikl, const char *info, int dynamic)
+{
+  if (meta_put (d, GDBM_OP_INSERT, k, kl, state, state_len) == -1)
+    return -1;
+  if (meta_info (d, ik, ikl, info) == -1)
+    return -1;
+  return in_batch || !dynamic ? 0 : end_call (0);
+}
+
+/* A new limit or threshold (@size bytes, a Sub first) of rule @rule_name
+ * in directory @d (NULL: not found), alive; NULL after an error. */
+static void *
+sub_new (size_t size, Dir *d, const char *rule_name, const char *name)
+{
+  Sub *o;
+
+  if (d == NULL || (o = MF->mem_calloc (1, size, env.mt)) == NULL)
+    return NULL;
+  o->rule = gdbm_strdup (&env, rule_name);
+  o->name = gdbm_strdup (&env, name);
+  if (o->rule == NULL || o->name == NULL)
+    {
+      gdbm_free (&env, o->rule);
+      gdbm_free (&env, o->name);
+      gdbm_free (&env, o);
+      return NULL;
+    }
+  o->dir = d;
+  o->live = 1;
+  return o;
+}
+
 static int
 init_rule (unsigned int ruleno, const char *rule_name, const char *rule_info, int dynamic,
            unsigned int autoruleno)
 {
   unsigned char meta[GDBM_META_SIZE] = { 0 };
-  char k[GDBM_KEY_MAX];
+  char k[GDBM_KEY_MAX], ik[GDBM_KEY_MAX];
   Slot *s;
   Rule *r;
   Dir *d;
-  int kl;
 
   if (check_names ("rule", rule_name, NULL) == -1)
     return -1;
@@ -1078,13 +1134,8 @@ init_rule (unsigned int ruleno, const char *rule_name, const char *rule_info, in
   r->dir = d;
   r->live = 1;
   s->rule = r;
-  kl = gdbm_key_rule (k, rule_name);
-  if (meta_put (d, GDBM_OP_INSERT, k, kl, meta, sizeof meta) == -1)
-    return -1;
-  kl = gdbm_key_rule_info (k, rule_name);
-  if (meta_info (d, k, kl, rule_info) == -1)
-    return -1;
-  return in_batch || !dynamic ? 0 : end_call (0);
+  return meta_new (d, k, gdbm_key_rule (k, rule_name), meta, sizeof meta,
+                   ik, gdbm_key_rule_info (ik, rule_name), rule_info, dynamic);
 }
 
 static int
@@ -1105,11 +1156,9 @@ init_limit (unsigned int ruleno, const char *rule_name, unsigned int limitno,
             const char *limit_name, const char *limit_info, int dynamic, unsigned int autoruleno)
 {
   unsigned char meta[GDBM_META_SIZE] = { 0 };
-  char k[GDBM_KEY_MAX];
+  char k[GDBM_KEY_MAX], ik[GDBM_KEY_MAX];
   Slot *s;
   Limit *l;
-  Dir *d;
-  int kl;
 
   if (check_names ("limit", rule_name, limit_name) == -1)
     return -1;
@@ -1117,45 +1166,14 @@ init_limit (unsigned int ruleno, const char *rule_name, unsigned int limitno,
   if (s == NULL)
     return -1;
   s->dynamic = dynamic;
-  if (limitno >= s->n_limits)
-    {
-      Limit **v = gdbm_realloc_array (&env, s->limits, limitno + 1, sizeof *v);
-
-      if (v == NULL)
-        return -1;
-      memset (v + s->n_limits, 0, (limitno + 1 - s->n_limits) * sizeof *v);
-      s->limits = v;
-      s->n_limits = limitno + 1;
-    }
-  if (s->limits[limitno] != NULL)
-    {
-      gdbm_log (&env, IPA_LOG_ERR, 0, "limit %u of rule %s is initialised twice", limitno, rule_name);
-      return -1;
-    }
-  d = dir_get (rule_dir (ruleno, dynamic, autoruleno));
-  l = MF->mem_calloc (1, sizeof *l, env.mt);
-  if (d == NULL || l == NULL)
-    {
-      gdbm_free (&env, l);
-      return -1;
-    }
-  l->rule = gdbm_strdup (&env, rule_name);
-  l->name = gdbm_strdup (&env, limit_name);
-  if (l->rule == NULL || l->name == NULL)
-    {
-      limit_free (l);
-      return -1;
-    }
-  l->dir = d;
-  l->live = 1;
+  if (slot_reserve ((void ***) &s->limits, &s->n_limits, limitno, "limit", rule_name) == -1)
+    return -1;
+  l = sub_new (sizeof *l, dir_get (rule_dir (ruleno, dynamic, autoruleno)), rule_name, limit_name);
+  if (l == NULL)
+    return -1;
   s->limits[limitno] = l;
-  kl = gdbm_key_limit (k, rule_name, limit_name);
-  if (meta_put (d, GDBM_OP_INSERT, k, kl, meta, sizeof meta) == -1)
-    return -1;
-  kl = gdbm_key_limit_info (k, rule_name, limit_name);
-  if (meta_info (d, k, kl, limit_info) == -1)
-    return -1;
-  return in_batch || !dynamic ? 0 : end_call (0);
+  return meta_new (l->o.dir, k, gdbm_key_limit (k, rule_name, limit_name), meta, sizeof meta,
+                   ik, gdbm_key_limit_info (ik, rule_name, limit_name), limit_info, dynamic);
 }
 
 static int
@@ -1180,11 +1198,9 @@ init_threshold (unsigned int ruleno, const char *rule_name, unsigned int thrno,
                 const char *thr_name, const char *thr_info, int dynamic, unsigned int autoruleno)
 {
   unsigned char empty[GDBM_THRESHOLD_SIZE];
-  char k[GDBM_KEY_MAX];
+  char k[GDBM_KEY_MAX], ik[GDBM_KEY_MAX];
   Slot *s;
   Thr *t;
-  Dir *d;
-  int kl;
 
   if (check_names ("threshold", rule_name, thr_name) == -1)
     return -1;
@@ -1192,46 +1208,15 @@ init_threshold (unsigned int ruleno, const char *rule_name, unsigned int thrno,
   if (s == NULL)
     return -1;
   s->dynamic = dynamic;
-  if (thrno >= s->n_thrs)
-    {
-      Thr **v = gdbm_realloc_array (&env, s->thrs, thrno + 1, sizeof *v);
-
-      if (v == NULL)
-        return -1;
-      memset (v + s->n_thrs, 0, (thrno + 1 - s->n_thrs) * sizeof *v);
-      s->thrs = v;
-      s->n_thrs = thrno + 1;
-    }
-  if (s->thrs[thrno] != NULL)
-    {
-      gdbm_log (&env, IPA_LOG_ERR, 0, "threshold %u of rule %s is initialised twice", thrno, rule_name);
-      return -1;
-    }
-  d = dir_get (rule_dir (ruleno, dynamic, autoruleno));
-  t = MF->mem_calloc (1, sizeof *t, env.mt);
-  if (d == NULL || t == NULL)
-    {
-      gdbm_free (&env, t);
-      return -1;
-    }
-  t->rule = gdbm_strdup (&env, rule_name);
-  t->name = gdbm_strdup (&env, thr_name);
-  if (t->rule == NULL || t->name == NULL)
-    {
-      thr_free (t);
-      return -1;
-    }
-  t->dir = d;
-  t->live = 1;
+  if (slot_reserve ((void ***) &s->thrs, &s->n_thrs, thrno, "threshold", rule_name) == -1)
+    return -1;
+  t = sub_new (sizeof *t, dir_get (rule_dir (ruleno, dynamic, autoruleno)), rule_name, thr_name);
+  if (t == NULL)
+    return -1;
   s->thrs[thrno] = t;
   gdbm_encode_threshold (empty, 0, NULL);
-  kl = gdbm_key_threshold (k, rule_name, thr_name);
-  if (meta_put (d, GDBM_OP_INSERT, k, kl, empty, sizeof empty) == -1)
-    return -1;
-  kl = gdbm_key_threshold_info (k, rule_name, thr_name);
-  if (meta_info (d, k, kl, thr_info) == -1)
-    return -1;
-  return in_batch || !dynamic ? 0 : end_call (0);
+  return meta_new (t->o.dir, k, gdbm_key_threshold (k, rule_name, thr_name), empty, sizeof empty,
+                   ik, gdbm_key_threshold_info (ik, rule_name, thr_name), thr_info, dynamic);
 }
 
 static int
@@ -1305,8 +1290,8 @@ db_deinit_threshold (unsigned int ruleno, unsigned int thrno)
   t = s->thrs[thrno];
   s->thrs[thrno] = NULL;
   /* What is still pending is written by the next flush. */
-  t->live = 0;
-  if (!t->dirty)
+  t->o.live = 0;
+  if (!t->o.dirty)
     thr_free (t);
   if (slot_empty (s))
     slot_release (ruleno);
@@ -1323,8 +1308,8 @@ db_deinit_limit (unsigned int ruleno, unsigned int limitno)
     return 0;
   l = s->limits[limitno];
   s->limits[limitno] = NULL;
-  l->live = 0;
-  if (!l->dirty)
+  l->o.live = 0;
+  if (!l->o.dirty)
     limit_free (l);
   if (slot_empty (s))
     slot_release (ruleno);
@@ -1368,14 +1353,14 @@ dir_free (Dir *d)
     }
   for (unsigned int i = 0; i < d->n_limits; i++)
     {
-      d->limits[i]->dirty = 0;
-      if (!d->limits[i]->live)
+      d->limits[i]->o.dirty = 0;
+      if (!d->limits[i]->o.live)
         limit_free (d->limits[i]);
     }
   for (unsigned int i = 0; i < d->n_thrs; i++)
     {
-      d->thrs[i]->dirty = 0;
-      if (!d->thrs[i]->live)
+      d->thrs[i]->o.dirty = 0;
+      if (!d->thrs[i]->o.live)
         thr_free (d->thrs[i]);
     }
   gdbm_free (&env, d->rules);
@@ -1409,15 +1394,15 @@ db_deinit (void)
         for (unsigned int j = 0; j < s->n_limits; j++)
           if (s->limits[j] != NULL)
             {
-              s->limits[j]->live = 0;
-              if (!s->limits[j]->dirty)
+              s->limits[j]->o.live = 0;
+              if (!s->limits[j]->o.dirty)
                 limit_free (s->limits[j]);
             }
         for (unsigned int j = 0; j < s->n_thrs; j++)
           if (s->thrs[j] != NULL)
             {
-              s->thrs[j]->live = 0;
-              if (!s->thrs[j]->dirty)
+              s->thrs[j]->o.live = 0;
+              if (!s->thrs[j]->o.dirty)
                 thr_free (s->thrs[j]);
             }
         if (s->rule != NULL)
@@ -1619,9 +1604,9 @@ limit_load (Limit *l)
   char k[GDBM_KEY_MAX];
   uint32_t count = 0;
   datum v;
-  int kl = gdbm_key_limit (k, l->rule, l->name);
+  int kl = gdbm_key_limit (k, l->o.rule, l->o.name);
 
-  if (read_state (l->dir, k, kl, &v) == -1)
+  if (read_state (l->o.dir, k, kl, &v) == -1)
     return -1;
   if (v.dptr != NULL)
     {
@@ -1633,19 +1618,19 @@ limit_load (Limit *l)
   l->count = count;
   if (count == 0)
     return 0;
-  kl = gdbm_key_limit_state (k, l->rule, l->name, count - 1);
-  if (read_state (l->dir, k, kl, &v) == -1)
+  kl = gdbm_key_limit_state (k, l->o.rule, l->o.name, count - 1);
+  if (read_state (l->o.dir, k, kl, &v) == -1)
     return -1;
   if (v.dptr == NULL || v.dsize != GDBM_LIMIT_SIZE)
     {
       gdbm_log (&env, IPA_LOG_ERR, 0, "%s/" GDBM_STATE_FILE ": key \"%.*s\" is missing or has a "
-                "wrong size", l->dir->path, kl, k);
+                "wrong size", l->o.dir->path, kl, k);
       free (v.dptr);
       return -1;
     }
   gdbm_decode_limit ((unsigned char *) v.dptr, &l->cur);
   free (v.dptr);
-  l->have_state = 1;
+  l->o.have_state = 1;
   return 1;
 }
 
@@ -1657,7 +1642,7 @@ db_get_limit_state (unsigned int ruleno, unsigned int limitno, struct ipa_limit_
 
   if (l == NULL)
     return -1;
-  if (!l->have_state)
+  if (!l->o.have_state)
     {
       r = limit_load (l);
       if (r <= 0)
@@ -1687,7 +1672,7 @@ db_set_limit_state (unsigned int ruleno, unsigned int limitno, const struct ipa_
   if (l == NULL || state == NULL)
     return end_call (-1);
   l->cur = *state;
-  l->have_state = 1;
+  l->o.have_state = 1;
   if (new_state)
     {
       if (grow ((void **) &l->news, &l->alloc_news, l->n_news + 1, sizeof *l->news) == -1)
@@ -1702,15 +1687,15 @@ db_set_limit_state (unsigned int ruleno, unsigned int limitno, const struct ipa_
 static int
 limit_current (Limit *l)
 {
-  if (l->have_state)
+  if (l->o.have_state)
     return 0;
   if (limit_load (l) == -1)
     return -1;
-  if (!l->have_state)
+  if (!l->o.have_state)
     {
       /* No state at all yet: this one is the first. */
       memset (&l->cur, 0, sizeof l->cur);
-      l->have_state = 1;
+      l->o.have_state = 1;
     }
   return 0;
 }
@@ -1761,22 +1746,22 @@ thr_load (Thr *t)
 {
   char k[GDBM_KEY_MAX];
   datum v;
-  int kl = gdbm_key_threshold (k, t->rule, t->name);
+  int kl = gdbm_key_threshold (k, t->o.rule, t->o.name);
 
-  if (read_state (t->dir, k, kl, &v) == -1)
+  if (read_state (t->o.dir, k, kl, &v) == -1)
     return -1;
   if (v.dptr == NULL)
     return 0;
   if (v.dsize != GDBM_THRESHOLD_SIZE)
     {
       gdbm_log (&env, IPA_LOG_ERR, 0, "%s/" GDBM_STATE_FILE ": key \"%.*s\" has a wrong size",
-                t->dir->path, kl, k);
+                t->o.dir->path, kl, k);
       free (v.dptr);
       return -1;
     }
-  t->have_state = gdbm_decode_threshold ((unsigned char *) v.dptr, &t->st);
+  t->o.have_state = gdbm_decode_threshold ((unsigned char *) v.dptr, &t->st);
   free (v.dptr);
-  return t->have_state;
+  return t->o.have_state;
 }
 
 static int
@@ -1787,7 +1772,7 @@ db_get_threshold_state (unsigned int ruleno, unsigned int thrno, struct ipa_thre
 
   if (t == NULL)
     return -1;
-  if (!t->have_state)
+  if (!t->o.have_state)
     {
       r = thr_load (t);
       if (r <= 0)
@@ -1805,7 +1790,7 @@ db_set_threshold_state (unsigned int ruleno, unsigned int thrno, const struct ip
   if (t == NULL || state == NULL)
     return end_call (-1);
   t->st = *state;
-  t->have_state = 1;
+  t->o.have_state = 1;
   return end_call (mark_thr (t));
 }
 
@@ -1818,9 +1803,9 @@ db_update_threshold (unsigned int ruleno, unsigned int thrno, const uint64_t *cn
   if (t == NULL || cnt == NULL || check_tm (tm_from, "db_update_threshold") == -1 ||
       check_tm (tm_updated, "db_update_threshold") == -1)
     return end_call (-1);
-  if (!t->have_state && thr_load (t) == -1)
+  if (!t->o.have_state && thr_load (t) == -1)
     return end_call (-1);
-  t->have_state = 1;
+  t->o.have_state = 1;
   t->st.cnt = *cnt;
   t->st.tm_from = *tm_from;
   t->st.tm_updated = *tm_updated;

@@ -42,11 +42,7 @@ static GdbmConf conf;
 static int
 parse_db_dir (void *arg)
 {
-  char *s = *(char **) arg;
-  int rc = gdbm_conf_set_dir (&env, &conf, s);
-
-  MF->mem_free (s, MF->m_parser);
-  return rc;
+  return gdbm_conf_parse_dir (&env, &conf, arg);
 }
 
 static int

@@ -5,11 +5,8 @@
  */
 #include "config.h"
 
-#include <string.h>
-
-#include "ipa-conf-printer.h"
 #include "ipa-conf-show.h"
-#include "ipa-memfunc.h"
+#include "ipa-conf-show-common.h"
 
 typedef struct {
   const IpaConf *conf;
@@ -17,44 +14,8 @@ typedef struct {
   gboolean mimic;
 } Show;
 
-/* A name is printed bare when the lexer reads it back as one word that no
- * macro expansion touches; otherwise quoted. */
-static gboolean
-word_is_safe (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isalnum (*s) && strchr ("._-:@+%*,!~^", *s) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
-static void
-print_word (Show *sh, const char *s)
-{
-  if (word_is_safe (s))
-    ipa_conf_printer_param_args (sh->p, "%s", s);
-  else
-    ipa_conf_printer_string (sh->p, s);
-}
-
-static void
-sect_open (Show *sh, const char *name, const char *arg, gboolean arg_string)
-{
-  ipa_conf_printer_sect_name (sh->p, NULL, name);
-  if (arg != NULL)
-    {
-      if (arg_string || !word_is_safe (arg))
-        ipa_conf_printer_string (sh->p, arg);
-      else
-        ipa_conf_printer_sect_args (sh->p, "%s", arg);
-    }
-  ipa_conf_printer_sect_begin (sh->p);
-}
-
-/* conf_show (sect_id, no) of every module, in load order.  A module that
- * leaves a section open is repaired by unwinding to where it started. */
+/* conf_show (sect_id, no) of every module but statistics ones, in load
+ * order. */
 static void
 show_modules (Show *sh, unsigned int sect_id, unsigned int no)
 {
@@ -64,14 +25,9 @@ show_modules (Show *sh, unsigned int sect_id, unsigned int no)
   for (guint i = 0; i < n; i++)
     {
       IpaModule *m = ipa_module_set_get_nth (set, i);
-      guint depth = ipa_conf_printer_get_depth (sh->p);
 
-      if (m->conf_show == NULL || m->kind == IPA_MODULE_KIND_ST)
-        continue;
-      ipa_memfunc_set_owner (m->owner);
-      m->conf_show (sect_id, no);
-      ipa_memfunc_set_owner (NULL);
-      ipa_conf_printer_unwind (sh->p, depth);
+      if (m->kind != IPA_MODULE_KIND_ST)
+        ipa_conf_show_module (sh->p, m, sect_id, no);
     }
 }
 
@@ -112,21 +68,6 @@ show_str (Show *sh, const char *name, const IpaConfOptStr *o)
     return;
   ipa_conf_printer_param_name (sh->p, NULL, name);
   ipa_conf_printer_string (sh->p, o->s);
-  ipa_conf_printer_param_end (sh->p);
-}
-
-static void
-show_list (Show *sh, const char *name, const IpaConfOptList *o)
-{
-  if (!o->set)
-    return;
-  ipa_conf_printer_param_name (sh->p, NULL, name);
-  for (guint i = 0; o->names[i] != NULL; i++)
-    {
-      if (i > 0)
-        ipa_conf_printer_space (sh->p);
-      print_word (sh, o->names[i]);
-    }
   ipa_conf_printer_param_end (sh->p);
 }
 
@@ -200,7 +141,7 @@ show_cmds (Show *sh, const char *name, unsigned int sect_id,
 {
   if (!c->present)
     return;
-  sect_open (sh, name, NULL, FALSE);
+  ipa_conf_show_sect_open (sh->p, name, NULL, FALSE);
   if (point != NULL)
     show_point (sh, point_name, point);
   show_execs (sh, c);
@@ -215,7 +156,7 @@ show_cmds_sect (Show *sh, const char *name, unsigned int sect_id,
 {
   if (!s->cmds.present)
     return;
-  sect_open (sh, name, NULL, FALSE);
+  ipa_conf_show_sect_open (sh->p, name, NULL, FALSE);
   show_execs (sh, &s->cmds);
   show_modules (sh, sect_id, 0);
   show_cmds (sh, "if_reached", IPA_CONF_SECT_IF_REACHED, &s->if_reached, NULL, NULL);
@@ -230,12 +171,12 @@ show_cmds_sect (Show *sh, const char *name, unsigned int sect_id,
 static void
 show_rule_params (Show *sh, const IpaConfRuleParams *rp)
 {
-  show_list (sh, "ac_list", &rp->ac_list);
-  show_list (sh, "db_list", &rp->db_list);
+  ipa_conf_show_list (sh->p, "ac_list", &rp->ac_list);
+  ipa_conf_show_list (sh->p, "db_list", &rp->db_list);
   show_u64_time (sh, "update_time", &rp->update_time);
   show_u64_time (sh, "append_time", &rp->append_time);
   show_worktime (sh, &rp->worktime);
-  show_list (sh, "ctl_rule_acl", &rp->ctl_rule_acl);
+  ipa_conf_show_list (sh->p, "ctl_rule_acl", &rp->ctl_rule_acl);
   show_u64_num (sh, "debug_exec", &rp->debug_exec);
   show_u64_num (sh, "debug_limit", &rp->debug_limit);
   show_u64_num (sh, "debug_limit_init", &rp->debug_limit_init);
@@ -246,11 +187,11 @@ show_rule_params (Show *sh, const IpaConfRuleParams *rp)
 static void
 show_limit (Show *sh, const IpaConfLimit *l)
 {
-  sect_open (sh, "limit", l->name, FALSE);
+  ipa_conf_show_sect_open (sh->p, "limit", l->name, FALSE);
   show_value (sh, "limit", &l->limit);
   show_str (sh, "info", &l->info);
   show_worktime (sh, &l->worktime);
-  show_list (sh, "db_list", &l->db_list);
+  ipa_conf_show_list (sh->p, "db_list", &l->db_list);
   show_bool (sh, "load_limit", &l->load_limit);
   show_modules (sh, IPA_CONF_SECT_LIMIT, l->no);
   show_cmds (sh, "restart", IPA_CONF_SECT_RESTART, &l->restart, "restart", &l->restart_point);
@@ -275,7 +216,7 @@ show_limit (Show *sh, const IpaConfLimit *l)
 static void
 show_threshold (Show *sh, const IpaConfThreshold *t)
 {
-  sect_open (sh, "threshold", t->name, FALSE);
+  ipa_conf_show_sect_open (sh->p, "threshold", t->name, FALSE);
   show_value (sh, "threshold", &t->threshold);
   show_value (sh, "threshold_deviation", &t->deviation);
   show_u64_time (sh, "threshold_time_width", &t->time_width);
@@ -302,7 +243,7 @@ show_threshold (Show *sh, const IpaConfThreshold *t)
   show_bool (sh, "load_threshold", &t->load_threshold);
   show_str (sh, "info", &t->info);
   show_worktime (sh, &t->worktime);
-  show_list (sh, "db_list", &t->db_list);
+  ipa_conf_show_list (sh->p, "db_list", &t->db_list);
   show_modules (sh, IPA_CONF_SECT_THRESHOLD, t->no);
   show_cmds (sh, "below_threshold", IPA_CONF_SECT_BELOW_THRESHOLD, &t->below, NULL, NULL);
   show_cmds (sh, "equal_threshold", IPA_CONF_SECT_EQUAL_THRESHOLD, &t->equal, NULL, NULL);
@@ -334,7 +275,7 @@ show_limits_thresholds (Show *sh, GPtrArray *limits, GPtrArray *thresholds)
 static void
 show_rule (Show *sh, const IpaConfRule *r)
 {
-  sect_open (sh, "rule", r->name, FALSE);
+  ipa_conf_show_sect_open (sh->p, "rule", r->name, FALSE);
   show_rule_params (sh, sh->mimic ? &r->eff : &r->params);
   show_str (sh, "info", &r->info);
   show_str (sh, "ac_gather_add", &r->ac_gather_add);
@@ -349,7 +290,7 @@ show_rule (Show *sh, const IpaConfRule *r)
 static void
 show_autorule (Show *sh, const IpaConfAutorule *a)
 {
-  sect_open (sh, "autorule", a->name, FALSE);
+  ipa_conf_show_sect_open (sh->p, "autorule", a->name, FALSE);
   show_rule_params (sh, &a->params);
   show_modules (sh, IPA_CONF_SECT_AUTORULE, a->no);
   show_limits_thresholds (sh, a->limits, a->thresholds);
@@ -359,7 +300,7 @@ show_autorule (Show *sh, const IpaConfAutorule *a)
 static void
 show_rulepat (Show *sh, const IpaConfRulepat *rp)
 {
-  sect_open (sh, "rulepat", rp->pattern, TRUE);
+  ipa_conf_show_sect_open (sh->p, "rulepat", rp->pattern, TRUE);
   show_bool (sh, "check_next_rulepat", &rp->check_next_rulepat);
   show_rule_params (sh, &rp->params);
   show_modules (sh, IPA_CONF_SECT_RULEPAT, rp->no);
@@ -402,13 +343,13 @@ show_root (Show *sh)
       for (guint j = 0; c->groups[j] != NULL; j++)
         g_string_append_printf (s, "%s%%%s", s->len > 0 ? " " : "", c->groups[j]);
       ipa_conf_printer_param_name_plain (sh->p, NULL, "ctl_acl_class");
-      print_word (sh, c->name);
+      ipa_conf_show_word (sh->p, c->name);
       ipa_conf_printer_space (sh->p);
       ipa_conf_printer_string (sh->p, s->str);
       ipa_conf_printer_param_end (sh->p);
     }
-  show_list (sh, "ctl_query_acl", &conf->ctl_query_acl);
-  show_list (sh, "ctl_dump_acl", &conf->ctl_dump_acl);
+  ipa_conf_show_list (sh->p, "ctl_query_acl", &conf->ctl_query_acl);
+  ipa_conf_show_list (sh->p, "ctl_dump_acl", &conf->ctl_dump_acl);
   show_u64_num (sh, "debug_ctl", &conf->debug_ctl);
   show_u64_num (sh, "debug_time", &conf->debug_time);
   show_u64_num (sh, "debug_worktime", &conf->debug_worktime);
@@ -434,7 +375,7 @@ ipa_conf_show (const IpaConf *conf)
   if (conf->has_global)
     {
       ipa_conf_printer_blank_line (p);
-      sect_open (&sh, "global", NULL, FALSE);
+      ipa_conf_show_sect_open (p, "global", NULL, FALSE);
       show_rule_params (&sh, &conf->global);
       show_modules (&sh, IPA_CONF_SECT_GLOBAL, 0);
       ipa_conf_printer_sect_end (p);

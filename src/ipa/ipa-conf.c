@@ -99,13 +99,6 @@ cmds_sect_clear (IpaConfCmdsSect *s)
 }
 
 static void
-opt_list_clear (IpaConfOptList *l)
-{
-  g_clear_pointer (&l->names, g_strfreev);
-  l->set = FALSE;
-}
-
-static void
 opt_str_clear (IpaConfOptStr *s)
 {
   g_clear_pointer (&s->s, g_free);
@@ -122,10 +115,10 @@ opt_wt_clear (IpaConfOptWorktime *w)
 static void
 rule_params_clear (IpaConfRuleParams *p)
 {
-  opt_list_clear (&p->ac_list);
-  opt_list_clear (&p->db_list);
+  ipa_conf_opt_list_clear (&p->ac_list);
+  ipa_conf_opt_list_clear (&p->db_list);
   opt_wt_clear (&p->worktime);
-  opt_list_clear (&p->ctl_rule_acl);
+  ipa_conf_opt_list_clear (&p->ctl_rule_acl);
 }
 
 static void
@@ -147,7 +140,7 @@ limit_free (gpointer p)
   g_free (l->name);
   opt_str_clear (&l->info);
   opt_wt_clear (&l->worktime);
-  opt_list_clear (&l->db_list);
+  ipa_conf_opt_list_clear (&l->db_list);
   cmds_clear (&l->restart);
   cmds_clear (&l->reach);
   cmds_clear (&l->expire);
@@ -165,7 +158,7 @@ threshold_free (gpointer p)
   g_free (t->name);
   opt_str_clear (&t->info);
   opt_wt_clear (&t->worktime);
-  opt_list_clear (&t->db_list);
+  ipa_conf_opt_list_clear (&t->db_list);
   cmds_clear (&t->below);
   cmds_clear (&t->equal);
   cmds_clear (&t->above);
@@ -248,8 +241,8 @@ ipa_conf_free (IpaConf *conf)
   opt_str_clear (&conf->shell_path);
   opt_str_clear (&conf->shell_arg1);
   g_ptr_array_unref (conf->acl_classes);
-  opt_list_clear (&conf->ctl_query_acl);
-  opt_list_clear (&conf->ctl_dump_acl);
+  ipa_conf_opt_list_clear (&conf->ctl_query_acl);
+  ipa_conf_opt_list_clear (&conf->ctl_dump_acl);
   cmds_sect_clear (&conf->startup);
   cmds_sect_clear (&conf->shutdown);
   rule_params_clear (&conf->global);
@@ -323,13 +316,6 @@ cmds_sect_copy (IpaConfCmdsSect *dst, const IpaConfCmdsSect *src)
 }
 
 static void
-opt_list_copy (IpaConfOptList *dst, const IpaConfOptList *src)
-{
-  *dst = *src;
-  dst->names = g_strdupv (src->names);
-}
-
-static void
 opt_str_copy (IpaConfOptStr *dst, const IpaConfOptStr *src)
 {
   *dst = *src;
@@ -352,7 +338,7 @@ limit_copy (const IpaConfLimit *src)
   l->name = g_strdup (src->name);
   opt_str_copy (&l->info, &src->info);
   opt_wt_copy (&l->worktime, &src->worktime);
-  opt_list_copy (&l->db_list, &src->db_list);
+  ipa_conf_opt_list_copy (&l->db_list, &src->db_list);
   cmds_copy (&l->restart, &src->restart);
   cmds_copy (&l->reach, &src->reach);
   cmds_copy (&l->expire, &src->expire);
@@ -382,7 +368,7 @@ threshold_copy (const IpaConfThreshold *src)
   t->name = g_strdup (src->name);
   opt_str_copy (&t->info, &src->info);
   opt_wt_copy (&t->worktime, &src->worktime);
-  opt_list_copy (&t->db_list, &src->db_list);
+  ipa_conf_opt_list_copy (&t->db_list, &src->db_list);
   cmds_copy (&t->below, &src->below);
   cmds_copy (&t->equal, &src->equal);
   cmds_copy (&t->above, &src->above);
@@ -394,7 +380,7 @@ static void
 rule_params_merge (IpaConfRuleParams *dst, const IpaConfRuleParams *src)
 {
 #define MERGE_U64(f) if (!dst->f.set && src->f.set) dst->f = src->f
-#define MERGE_LIST(f) if (!dst->f.set && src->f.set) opt_list_copy (&dst->f, &src->f)
+#define MERGE_LIST(f) if (!dst->f.set && src->f.set) ipa_conf_opt_list_copy (&dst->f, &src->f)
   MERGE_LIST (ac_list);
   MERGE_LIST (db_list);
   MERGE_U64 (update_time);
@@ -471,21 +457,6 @@ rule_params_defaults (IpaConfRuleParams *p)
  * Errors and warnings with a location
  */
 
-static gboolean G_GNUC_PRINTF (4, 5)
-error_at (GError **error, const IpaConfLocation *loc, IpaConfErrorCode code,
-          const char *format, ...)
-{
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, format);
-  msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error (error, IPA_CONF_ERROR, code, "%s:%u:%u: %s",
-               loc->file, loc->line, loc->column, msg);
-  return FALSE;
-}
-
 static void G_GNUC_PRINTF (3, 4)
 warn_at (IpaConf *conf, const IpaConfLocation *loc, const char *format, ...)
 {
@@ -498,16 +469,6 @@ warn_at (IpaConf *conf, const IpaConfLocation *loc, const char *format, ...)
   g_ptr_array_add (conf->warnings,
                    g_strdup_printf ("%s:%u:%u: %s", loc->file, loc->line,
                                     loc->column, msg));
-}
-
-/* Locations outlive the parser, so their file names are interned. */
-static IpaConfLocation
-loc_keep (const IpaConfLocation *loc)
-{
-  IpaConfLocation l = *loc;
-
-  l.file = g_intern_string (loc->file);
-  return l;
 }
 
 /* ---------------------------------------------------------------------
@@ -607,29 +568,6 @@ frame_thresholds (Frame *f)
     }
 }
 
-/* Names become database file names and ipactl arguments. */
-static gboolean
-check_name (Ctx *ctx, const IpaConfStatement *st, const char *what,
-            GError **error)
-{
-  const char *name;
-
-  if (st->nargs != 1)
-    return ipa_conf_parser_set_error (ctx->parser, error, IPA_CONF_ERROR_ARGS,
-                                      _("%s needs exactly one name"), what);
-  name = st->args[0].text;
-  if (*name == '\0')
-    return ipa_conf_parser_set_error (ctx->parser, error, IPA_CONF_ERROR_VALUE,
-                                      _("empty %s name"), what);
-  for (const char *p = name; *p != '\0'; p++)
-    if (*p == '/' || g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
-      return ipa_conf_parser_set_error (ctx->parser, error,
-                                        IPA_CONF_ERROR_VALUE,
-                                        _("%s name \"%s\" contains '%c' (no '/', blank or control character is allowed)"),
-                                        what, name, g_ascii_isprint (*p) ? *p : '?');
-  return TRUE;
-}
-
 static void
 top_add (IpaConf *conf, unsigned int sect_id, gpointer sect)
 {
@@ -652,7 +590,7 @@ global_begin (IpaConfParser *parser, const IpaConfStatement *st,
                                       _("global section given twice (first at line %u)"),
                                       conf->global_loc.line);
   conf->has_global = TRUE;
-  conf->global_loc = loc_keep (&st->loc);
+  conf->global_loc = ipa_conf_loc_keep (&st->loc);
   frame_push (ctx, IPA_CONF_SECT_GLOBAL, &conf->global);
   return TRUE;
 }
@@ -664,7 +602,7 @@ rule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   Ctx *ctx = user_data;
   IpaConfRule *r, *old;
 
-  if (!check_name (ctx, st, "rule", error))
+  if (!ipa_conf_check_name (ctx->parser, st, "rule", error))
     return FALSE;
   old = g_hash_table_lookup (ctx->rule_names, st->args[0].text);
   if (old != NULL)
@@ -674,7 +612,7 @@ rule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   r = g_new0 (IpaConfRule, 1);
   r->no = st->no;
   r->name = g_strdup (st->args[0].text);
-  r->loc = loc_keep (&st->loc);
+  r->loc = ipa_conf_loc_keep (&st->loc);
   r->limits = g_ptr_array_new_with_free_func (limit_free);
   r->thresholds = g_ptr_array_new_with_free_func (threshold_free);
   r->rulepats = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -692,7 +630,7 @@ autorule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   Ctx *ctx = user_data;
   IpaConfAutorule *a, *old;
 
-  if (!check_name (ctx, st, "autorule", error))
+  if (!ipa_conf_check_name (ctx->parser, st, "autorule", error))
     return FALSE;
   old = g_hash_table_lookup (ctx->autorule_names, st->args[0].text);
   if (old != NULL)
@@ -702,7 +640,7 @@ autorule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   a = g_new0 (IpaConfAutorule, 1);
   a->no = st->no;
   a->name = g_strdup (st->args[0].text);
-  a->loc = loc_keep (&st->loc);
+  a->loc = ipa_conf_loc_keep (&st->loc);
   a->limits = g_ptr_array_new_with_free_func (limit_free);
   a->thresholds = g_ptr_array_new_with_free_func (threshold_free);
   g_ptr_array_add (ctx->conf->autorules, a);
@@ -721,27 +659,16 @@ rulepat_begin (IpaConfParser *parser, const IpaConfStatement *st,
                gpointer user_data, GError **error)
 {
   Ctx *ctx = user_data;
-  IpaConfRulepat *rp;
-  int rc;
+  IpaConfRulepat *rp = g_new0 (IpaConfRulepat, 1);
 
-  if (st->nargs != 1)
-    return ipa_conf_parser_set_error (parser, error, IPA_CONF_ERROR_ARGS,
-                                      _("rulepat needs exactly one regular expression"));
-  rp = g_new0 (IpaConfRulepat, 1);
-  rc = regcomp (&rp->re, st->args[0].text, REG_EXTENDED | REG_NOSUB);
-  if (rc != 0)
+  if (!ipa_conf_rulepat_compile (parser, st, &rp->re, error))
     {
-      char buf[256];
-
-      regerror (rc, &rp->re, buf, sizeof buf);
       g_free (rp);
-      return ipa_conf_parser_set_error (parser, error, IPA_CONF_ERROR_VALUE,
-                                        _("bad regular expression \"%s\": %s"),
-                                        st->args[0].text, buf);
+      return FALSE;
     }
   rp->no = st->no;
   rp->pattern = g_strdup (st->args[0].text);
-  rp->loc = loc_keep (&st->loc);
+  rp->loc = ipa_conf_loc_keep (&st->loc);
   rp->limits = g_ptr_array_new_with_free_func (limit_free);
   rp->thresholds = g_ptr_array_new_with_free_func (threshold_free);
   g_ptr_array_add (ctx->conf->rulepats, rp);
@@ -759,7 +686,7 @@ limit_begin (IpaConfParser *parser, const IpaConfStatement *st,
   IpaConfLimit *l;
 
   g_assert (limits != NULL);
-  if (!check_name (ctx, st, "limit", error))
+  if (!ipa_conf_check_name (ctx->parser, st, "limit", error))
     return FALSE;
   for (guint i = 0; i < limits->len; i++)
     {
@@ -774,7 +701,7 @@ limit_begin (IpaConfParser *parser, const IpaConfStatement *st,
   l = g_new0 (IpaConfLimit, 1);
   l->no = st->no;
   l->name = g_strdup (st->args[0].text);
-  l->loc = loc_keep (&st->loc);
+  l->loc = ipa_conf_loc_keep (&st->loc);
   l->sublimits = g_ptr_array_new_with_free_func (sublimit_free);
   g_ptr_array_add (limits, l);
   frame_push (ctx, IPA_CONF_SECT_LIMIT, l);
@@ -790,7 +717,7 @@ threshold_begin (IpaConfParser *parser, const IpaConfStatement *st,
   IpaConfThreshold *t;
 
   g_assert (thresholds != NULL);
-  if (!check_name (ctx, st, "threshold", error))
+  if (!ipa_conf_check_name (ctx->parser, st, "threshold", error))
     return FALSE;
   for (guint i = 0; i < thresholds->len; i++)
     {
@@ -805,7 +732,7 @@ threshold_begin (IpaConfParser *parser, const IpaConfStatement *st,
   t = g_new0 (IpaConfThreshold, 1);
   t->no = st->no;
   t->name = g_strdup (st->args[0].text);
-  t->loc = loc_keep (&st->loc);
+  t->loc = ipa_conf_loc_keep (&st->loc);
   g_ptr_array_add (thresholds, t);
   frame_push (ctx, IPA_CONF_SECT_THRESHOLD, t);
   return TRUE;
@@ -836,7 +763,7 @@ parse_value_or_per_cent (Ctx *ctx, const IpaConfStatement *st,
                              st->text, &v, error))
     return FALSE;
   out->set = TRUE;
-  out->loc = loc_keep (&st->loc);
+  out->loc = ipa_conf_loc_keep (&st->loc);
   out->per_cent = pc;
   if (pc)
     out->v = v.u.per_cent;
@@ -871,7 +798,7 @@ sublimit_begin (IpaConfParser *parser, const IpaConfStatement *st,
     }
   s = g_new0 (IpaConfSublimit, 1);
   s->arg = g_strdup (st->text);
-  s->loc = loc_keep (&st->loc);
+  s->loc = ipa_conf_loc_keep (&st->loc);
   s->value = v;
   g_ptr_array_add (l->sublimits, s);
   frame_push (ctx, IPA_CONF_SECT_SUBLIMIT, s);
@@ -889,7 +816,7 @@ cmds_open (Ctx *ctx, const IpaConfStatement *st, IpaConfCmds *cmds,
                                       _("%s section given twice (first at line %u)"),
                                       st->name, cmds->loc.line);
   cmds->present = TRUE;
-  cmds->loc = loc_keep (&st->loc);
+  cmds->loc = ipa_conf_loc_keep (&st->loc);
   cmds->execs = g_ptr_array_new_with_free_func (exec_free);
   return TRUE;
 }
@@ -1028,7 +955,7 @@ mod_load (IpaConfParser *parser, const IpaConfStatement *st,
   ref = g_new0 (IpaConfModRef, 1);
   ref->file = g_strdup (st->value.u.str);
   ref->name = g_strdup (m->name);
-  ref->loc = loc_keep (&st->loc);
+  ref->loc = ipa_conf_loc_keep (&st->loc);
   g_ptr_array_add (ac ? conf->ac_mods : conf->db_mods, ref);
   return TRUE;
 }
@@ -1053,7 +980,7 @@ param_names (IpaConfParser *parser, const IpaConfStatement *st,
                                       st->name);
   g_ptr_array_add (names, NULL);
   out->set = TRUE;
-  out->loc = loc_keep (&st->loc);
+  out->loc = ipa_conf_loc_keep (&st->loc);
   out->names = (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
   return TRUE;
 }
@@ -1067,7 +994,7 @@ param_worktime (IpaConfParser *parser, const IpaConfStatement *st,
   if (wt == NULL)
     return FALSE;
   out->set = TRUE;
-  out->loc = loc_keep (&st->loc);
+  out->loc = ipa_conf_loc_keep (&st->loc);
   out->wt = wt;
   return TRUE;
 }
@@ -1076,7 +1003,7 @@ static void
 opt_u64_set (IpaConfOptU64 *o, const IpaConfStatement *st, guint64 v)
 {
   o->set = TRUE;
-  o->loc = loc_keep (&st->loc);
+  o->loc = ipa_conf_loc_keep (&st->loc);
   o->v = v;
 }
 
@@ -1084,7 +1011,7 @@ static void
 opt_str_set (IpaConfOptStr *o, const IpaConfStatement *st, const char *s)
 {
   o->set = TRUE;
-  o->loc = loc_keep (&st->loc);
+  o->loc = ipa_conf_loc_keep (&st->loc);
   o->s = g_strdup (s);
 }
 
@@ -1267,7 +1194,7 @@ param_acl_class (IpaConfParser *parser, const IpaConfStatement *st,
   g_ptr_array_add (groups, NULL);
   c = g_new0 (IpaConfAclClass, 1);
   c->name = g_strdup (st->args[0].text);
-  c->loc = loc_keep (&st->loc);
+  c->loc = ipa_conf_loc_keep (&st->loc);
   c->users = (GStrv) g_ptr_array_free (g_steal_pointer (&users), FALSE);
   c->groups = (GStrv) g_ptr_array_free (g_steal_pointer (&groups), FALSE);
   g_ptr_array_add (ctx->conf->acl_classes, c);
@@ -1330,7 +1257,7 @@ param_exec (IpaConfParser *parser, const IpaConfStatement *st,
   e->user = g_steal_pointer (&user);
   e->group = g_steal_pointer (&group);
   e->command = g_strdup (cmd->text);
-  e->loc = loc_keep (&st->loc);
+  e->loc = ipa_conf_loc_keep (&st->loc);
   g_assert (f->cmds != NULL);
   g_ptr_array_add (f->cmds->execs, e);
   return TRUE;
@@ -1347,7 +1274,7 @@ param_point (IpaConfParser *parser, const IpaConfStatement *st,
   if (!ipa_time_point_parse (st->text, &p->point, error))
     return FALSE;
   p->set = TRUE;
-  p->loc = loc_keep (&st->loc);
+  p->loc = ipa_conf_loc_keep (&st->loc);
   return TRUE;
 }
 
@@ -1485,7 +1412,7 @@ param_threshold (IpaConfParser *parser, const IpaConfStatement *st,
                                               f[i]);
         }
       t->balance.set = TRUE;
-      t->balance.loc = loc_keep (&st->loc);
+      t->balance.loc = ipa_conf_loc_keep (&st->loc);
       t->balance.below = v[0];
       t->balance.equal = v[1];
       t->balance.above = v[2];
@@ -1642,7 +1569,7 @@ check_list (IpaConf *conf, const IpaConfOptList *list, IpaModuleKind kind,
   for (guint i = 0; list->names[i] != NULL; i++)
     for (guint j = 0; j < i; j++)
       if (strcmp (list->names[j], list->names[i]) == 0)
-        return error_at (error, &list->loc, IPA_CONF_ERROR_DUPLICATE,
+        return ipa_conf_error_at (error, &list->loc, IPA_CONF_ERROR_DUPLICATE,
                          _("%s \"%s\" is listed twice"), what, list->names[i]);
   for (guint i = 0; list->names[i] != NULL; i++)
     {
@@ -1651,14 +1578,14 @@ check_list (IpaConf *conf, const IpaConfOptList *list, IpaModuleKind kind,
       if (strcmp (n, IPA_CONF_NULL_NAME) == 0)
         {
           if (g_strv_length (list->names) > 1)
-            return error_at (error, &list->loc, IPA_CONF_ERROR_SEMANTIC,
+            return ipa_conf_error_at (error, &list->loc, IPA_CONF_ERROR_SEMANTIC,
                              _("the null %s cannot be combined with others"),
                              what);
           continue;
         }
       if (conf->modules == NULL ||
           ipa_module_set_lookup (conf->modules, kind, n) == NULL)
-        return error_at (error, &list->loc, IPA_CONF_ERROR_UNKNOWN,
+        return ipa_conf_error_at (error, &list->loc, IPA_CONF_ERROR_UNKNOWN,
                          kind == IPA_MODULE_KIND_AC
                          ? _("unknown accounting system \"%s\" (no ac_mod provides it)")
                          : _("unknown database \"%s\" (no db_mod provides it)"),
@@ -1680,7 +1607,7 @@ check_acl (IpaConf *conf, const IpaConfOptList *list, GError **error)
         found = strcmp (((IpaConfAclClass *) g_ptr_array_index (conf->acl_classes, j))->name,
                         list->names[i]) == 0;
       if (!found)
-        return error_at (error, &list->loc, IPA_CONF_ERROR_UNKNOWN,
+        return ipa_conf_error_at (error, &list->loc, IPA_CONF_ERROR_UNKNOWN,
                          _("unknown ctl_acl_class \"%s\""), list->names[i]);
     }
   return TRUE;
@@ -1702,7 +1629,7 @@ check_limits (IpaConf *conf, GPtrArray *limits, GError **error)
       IpaConfLimit *l = g_ptr_array_index (limits, i);
 
       if (!l->limit.set)
-        return error_at (error, &l->loc, IPA_CONF_ERROR_SEMANTIC,
+        return ipa_conf_error_at (error, &l->loc, IPA_CONF_ERROR_SEMANTIC,
                          _("limit \"%s\" has no \"limit\" parameter"), l->name);
       if (!check_list (conf, &l->db_list, IPA_MODULE_KIND_DB, error))
         return FALSE;
@@ -1715,12 +1642,12 @@ check_limits (IpaConf *conf, GPtrArray *limits, GError **error)
           if (s->value.kind != l->limit.kind &&
               s->value.kind != IPA_CONF_TYPE_UINT64 &&
               l->limit.kind != IPA_CONF_TYPE_UINT64)
-            return error_at (error, &s->loc, IPA_CONF_ERROR_SEMANTIC,
+            return ipa_conf_error_at (error, &s->loc, IPA_CONF_ERROR_SEMANTIC,
                              _("sublimit %s is a %s, its limit a %s"),
                              s->arg, ipa_conf_type_name (s->value.kind),
                              ipa_conf_type_name (l->limit.kind));
           if (s->value.v > l->limit.v)
-            return error_at (error, &s->loc, IPA_CONF_ERROR_SEMANTIC,
+            return ipa_conf_error_at (error, &s->loc, IPA_CONF_ERROR_SEMANTIC,
                              _("sublimit %s is above its limit \"%s\""),
                              s->arg, l->name);
         }
@@ -1740,13 +1667,13 @@ check_thresholds (IpaConf *conf, GPtrArray *thresholds, GError **error)
                                         : IPA_CONF_DEFAULT_THR_TIME_SLICE;
 
       if (!t->threshold.set)
-        return error_at (error, &t->loc, IPA_CONF_ERROR_SEMANTIC,
+        return ipa_conf_error_at (error, &t->loc, IPA_CONF_ERROR_SEMANTIC,
                          _("threshold \"%s\" has no \"threshold\" parameter"),
                          t->name);
       if (!check_list (conf, &t->db_list, IPA_MODULE_KIND_DB, error))
         return FALSE;
       if (slice > width || width % slice != 0)
-        return error_at (error,
+        return ipa_conf_error_at (error,
                          t->time_slice.set ? &t->time_slice.loc
                                            : &t->time_width.loc,
                          IPA_CONF_ERROR_SEMANTIC,
@@ -1755,7 +1682,7 @@ check_thresholds (IpaConf *conf, GPtrArray *thresholds, GError **error)
           t->deviation.kind != t->threshold.kind &&
           t->deviation.kind != IPA_CONF_TYPE_UINT64 &&
           t->threshold.kind != IPA_CONF_TYPE_UINT64)
-        return error_at (error, &t->deviation.loc, IPA_CONF_ERROR_SEMANTIC,
+        return ipa_conf_error_at (error, &t->deviation.loc, IPA_CONF_ERROR_SEMANTIC,
                          _("threshold_deviation is a %s, the threshold a %s"),
                          ipa_conf_type_name (t->deviation.kind),
                          ipa_conf_type_name (t->threshold.kind));
@@ -1793,7 +1720,7 @@ check_worktimes (const IpaConfRuleParams *eff, GPtrArray *limits,
       IpaConfLimit *l = g_ptr_array_index (limits, i);
 
       if (l->worktime.set && !worktime_inside (l->worktime.wt, eff->worktime.wt))
-        return error_at (error, &l->worktime.loc, IPA_CONF_ERROR_SEMANTIC,
+        return ipa_conf_error_at (error, &l->worktime.loc, IPA_CONF_ERROR_SEMANTIC,
                          _("worktime of limit \"%s\" is not inside the worktime of its rule"),
                          l->name);
     }
@@ -1802,7 +1729,7 @@ check_worktimes (const IpaConfRuleParams *eff, GPtrArray *limits,
       IpaConfThreshold *t = g_ptr_array_index (thresholds, i);
 
       if (t->worktime.set && !worktime_inside (t->worktime.wt, eff->worktime.wt))
-        return error_at (error, &t->worktime.loc, IPA_CONF_ERROR_SEMANTIC,
+        return ipa_conf_error_at (error, &t->worktime.loc, IPA_CONF_ERROR_SEMANTIC,
                          _("worktime of threshold \"%s\" is not inside the worktime of its rule"),
                          t->name);
     }
@@ -1992,7 +1919,7 @@ static void
 limit_fill (IpaConfLimit *l, const IpaConfRuleParams *eff)
 {
   if (!l->db_list.set)
-    opt_list_copy (&l->db_list, &eff->db_list);
+    ipa_conf_opt_list_copy (&l->db_list, &eff->db_list);
   if (!l->worktime.set)
     opt_wt_copy (&l->worktime, &eff->worktime);
   opt_u64_default (&l->load_limit, TRUE);
@@ -2002,7 +1929,7 @@ static void
 threshold_fill (IpaConfThreshold *t, const IpaConfRuleParams *eff)
 {
   if (!t->db_list.set)
-    opt_list_copy (&t->db_list, &eff->db_list);
+    ipa_conf_opt_list_copy (&t->db_list, &eff->db_list);
   if (!t->worktime.set)
     opt_wt_copy (&t->worktime, &eff->worktime);
   if (!t->deviation.set)
@@ -2078,7 +2005,7 @@ check_effective (IpaConf *conf, GError **error)
       rule_params_defaults (&eff);
       ok = check_worktimes (&eff, a->limits, a->thresholds, error);
       if (ok && g_strv_length (eff.ac_list.names) != 1)
-        ok = error_at (error, a->params.ac_list.set ? &a->params.ac_list.loc
+        ok = ipa_conf_error_at (error, a->params.ac_list.set ? &a->params.ac_list.loc
                                                     : &a->loc,
                        IPA_CONF_ERROR_SEMANTIC,
                        _("autorule \"%s\" must use exactly one accounting system"),
@@ -2096,58 +2023,6 @@ check_effective (IpaConf *conf, GError **error)
  * Module phase (ipa_mod(3): conf_inherit → conf_mimic_real → conf_deinit)
  */
 
-typedef enum { CALL_INHERIT, CALL_MIMIC, CALL_DEINIT } ModCall;
-
-static int
-module_call (IpaModule *m, ModCall call, guint rulepatno, const IpaConfRule *r)
-{
-  int rc = 0;
-
-  /* The module's allocations are tagged with its owner. */
-  ipa_memfunc_set_owner (m->owner);
-  switch (call)
-    {
-    case CALL_INHERIT:
-      if (m->conf_inherit != NULL)
-        rc = m->conf_inherit (rulepatno, r->no, r->name);
-      break;
-    case CALL_MIMIC:
-      if (m->conf_mimic_real != NULL)
-        rc = m->conf_mimic_real ();
-      break;
-    case CALL_DEINIT:
-      if (m->conf_deinit != NULL)
-        rc = m->conf_deinit ();
-      break;
-    }
-  ipa_memfunc_set_owner (NULL);
-  return rc;
-}
-
-static gboolean
-modules_deinit (IpaConf *conf, GError **error)
-{
-  gboolean ok = TRUE;
-  guint n = conf->modules != NULL ? ipa_module_set_get_n_modules (conf->modules) : 0;
-
-  /* Every module gets its conf_deinit, even after a failure of another. */
-  for (guint i = 0; i < n; i++)
-    {
-      IpaModule *m = ipa_module_set_get_nth (conf->modules, i);
-
-      if (m->kind == IPA_MODULE_KIND_ST)
-        continue;
-      if (module_call (m, CALL_DEINIT, 0, NULL) != 0 && ok)
-        {
-          ok = FALSE;
-          g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                       _("%s:1:1: module %s (%s): conf_deinit failed"),
-                       conf->path, m->name, m->file_name);
-        }
-    }
-  return ok;
-}
-
 static gboolean
 modules_configure (IpaConf *conf, GError **error)
 {
@@ -2164,8 +2039,8 @@ modules_configure (IpaConf *conf, GError **error)
             guint rpno = g_array_index (r->rulepats, guint, j);
 
             if (m->kind != IPA_MODULE_KIND_ST &&
-                module_call (m, CALL_INHERIT, rpno, r) != 0)
-              return error_at (error, &r->loc, IPA_CONF_ERROR_MODULE,
+                ipa_conf_module_inherit (m, rpno, r->no, r->name) != 0)
+              return ipa_conf_error_at (error, &r->loc, IPA_CONF_ERROR_MODULE,
                                _("module %s: cannot inherit settings of rulepat #%u into rule \"%s\""),
                                m->name, rpno, r->name);
           }
@@ -2176,7 +2051,7 @@ modules_configure (IpaConf *conf, GError **error)
         IpaModule *m = ipa_module_set_get_nth (conf->modules, k);
 
         if (m->kind != IPA_MODULE_KIND_ST &&
-            module_call (m, CALL_MIMIC, 0, NULL) != 0)
+            ipa_conf_module_mimic_real (m) != 0)
           {
             g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
                          _("%s:1:1: module %s: conf_mimic_real failed"),
@@ -2185,12 +2060,6 @@ modules_configure (IpaConf *conf, GError **error)
           }
       }
   return TRUE;
-}
-
-static gboolean
-list_has (const IpaConfOptList *l, const char *name)
-{
-  return l->set && g_strv_contains ((const char *const *) l->names, name);
 }
 
 void
@@ -2211,7 +2080,7 @@ ipa_conf_modules_deinit_chain (const IpaConf *conf)
             {
               IpaConfRule *r = g_ptr_array_index (conf->rules, i);
 
-              if (list_has (&r->eff.ac_list, m->name))
+              if (ipa_conf_opt_list_has (&r->eff.ac_list, m->name))
                 ac->ac_deinit_rule (r->no);
             }
           for (guint i = 0; i < conf->autorules->len && ac->ac_deinit_autorule != NULL; i++)
@@ -2235,17 +2104,17 @@ ipa_conf_modules_deinit_chain (const IpaConf *conf)
                 {
                   IpaConfLimit *l = g_ptr_array_index (r->limits, j);
 
-                  if (list_has (l->db_list.set ? &l->db_list : &r->eff.db_list, m->name))
+                  if (ipa_conf_opt_list_has (l->db_list.set ? &l->db_list : &r->eff.db_list, m->name))
                     db->db_deinit_limit (r->no, l->no);
                 }
               for (guint j = 0; j < r->thresholds->len && db->db_deinit_threshold != NULL; j++)
                 {
                   IpaConfThreshold *t = g_ptr_array_index (r->thresholds, j);
 
-                  if (list_has (t->db_list.set ? &t->db_list : &r->eff.db_list, m->name))
+                  if (ipa_conf_opt_list_has (t->db_list.set ? &t->db_list : &r->eff.db_list, m->name))
                     db->db_deinit_threshold (r->no, t->no);
                 }
-              if (db->db_deinit_rule != NULL && list_has (&r->eff.db_list, m->name))
+              if (db->db_deinit_rule != NULL && ipa_conf_opt_list_has (&r->eff.db_list, m->name))
                 db->db_deinit_rule (r->no);
             }
           if (db->db_deinit != NULL)
@@ -2301,7 +2170,9 @@ conf_load (const char *path, const char *data, IpaModuleSet *modules,
         ok = modules_configure (conf, &local);
       /* conf_deinit after the whole file, also when it was rejected, so
        * that modules free what they parsed. */
-      if (!modules_deinit (conf, ok ? &local : NULL))
+      /* Every module gets its conf_deinit, even after a failure of another. */
+      if (!ipa_conf_modules_conf_deinit (conf->modules, conf->path, FALSE,
+                                         ok ? &local : NULL))
         ok = FALSE;
     }
   if (!ok)

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <regex.h>
 #include "ipa_mod.h"
+#include "ipa-conf-common.h"
 #include "ipa-conf-parser.h"
 #include "ipa-conf-value.h"
 #include "ipa-module.h"
@@ -55,12 +56,7 @@ typedef struct {
   char *s;
 } IpaConfOptStr;
 
-/* A list of names (ac_list, db_list, ACL class lists). */
-typedef struct {
-  gboolean set;
-  IpaConfLocation loc;
-  GStrv names;
-} IpaConfOptList;
+/* IpaConfOptList (ac_list, db_list, ACL class lists) is in ipa-conf-common.h. */
 
 /* VALUE (bytes, time or a number) or a per cent of something. */
 typedef struct {

@@ -99,17 +99,12 @@ limit_get_property (IpaDbusService *s, const IpaDbusTarget *t, const char *name)
 {
   IpaLimit *limit = t->limit;
   struct ipa_limit_state state;
+  GVariant *v;
 
   if (strcmp (name, "Name") == 0)
     return g_variant_new_string (ipa_limit_get_name (limit));
-  if (strcmp (name, "Rule") == 0)
-    {
-      g_autofree char *path = ipa_dbus_rule_path (ipa_rule_get_name (t->rule));
-
-      return g_variant_new_object_path (path);
-    }
-  if (strcmp (name, "RuleName") == 0)
-    return g_variant_new_string (ipa_rule_get_name (t->rule));
+  if ((v = ipa_dbus_sub_rule_property (t, name)) != NULL)
+    return v;
   if (strcmp (name, "Active") == 0)
     return g_variant_new_boolean (ipa_limit_is_active (limit));
   if (strcmp (name, "Reached") == 0)
@@ -133,7 +128,7 @@ limit_set (IpaDbusCall *call, GVariant *params, GError **error)
   const char *what, *op_text;
   IpaEngineSetOp op;
   guint64 value;
-  gboolean counter;
+  gboolean counter, ok;
 
   g_variant_get (params, "(&s&st)", &what, &op_text, &value);
   if (strcmp (what, "limit") == 0)
@@ -150,44 +145,26 @@ limit_set (IpaDbusCall *call, GVariant *params, GError **error)
     }
   if (!ipa_dbus_parse_op (op_text, &op, error))
     return FALSE;
-  if (!ipa_engine_limit_set (s->engine, call->target.limit, counter, op, value, &engine_error))
-    {
-      ipa_dbus_error_from_engine (error, engine_error);
-      return FALSE;
-    }
-  ipa_dbus_wakeup (s);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
-  return TRUE;
+  ok = ipa_engine_limit_set (s->engine, call->target.limit, counter, op, value, &engine_error);
+  return ipa_dbus_engine_changed (call, ok, engine_error, error);
 }
 
 static gboolean
 limit_restart (IpaDbusCall *call, GVariant *params, GError **error)
 {
   GError *engine_error = NULL;
+  gboolean ok = ipa_engine_limit_restart (call->service->engine, call->target.limit, &engine_error);
 
-  if (!ipa_engine_limit_restart (call->service->engine, call->target.limit, &engine_error))
-    {
-      ipa_dbus_error_from_engine (error, engine_error);
-      return FALSE;
-    }
-  ipa_dbus_wakeup (call->service);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
-  return TRUE;
+  return ipa_dbus_engine_changed (call, ok, engine_error, error);
 }
 
 static gboolean
 limit_expire (IpaDbusCall *call, GVariant *params, GError **error)
 {
   GError *engine_error = NULL;
+  gboolean ok = ipa_engine_limit_expire (call->service->engine, call->target.limit, &engine_error);
 
-  if (!ipa_engine_limit_expire (call->service->engine, call->target.limit, &engine_error))
-    {
-      ipa_dbus_error_from_engine (error, engine_error);
-      return FALSE;
-    }
-  ipa_dbus_wakeup (call->service);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
-  return TRUE;
+  return ipa_dbus_engine_changed (call, ok, engine_error, error);
 }
 
 static const IpaDbusMethod limit_methods[] = {

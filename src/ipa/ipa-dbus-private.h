@@ -147,6 +147,37 @@ gboolean ipa_dbus_check_size (IpaDbusService *service, gsize size, GError **erro
 
 /* ---- ipa-dbus-rule.c, ipa-dbus-limit.c, ipa-dbus-threshold.c ---- */
 
+/* The properties a limit or a threshold has of its rule: "Rule" (the
+ * path) and "RuleName"; NULL for another @name. */
+static inline GVariant *
+ipa_dbus_sub_rule_property (const IpaDbusTarget *target, const char *name)
+{
+  if (g_str_equal (name, "Rule"))
+    {
+      g_autofree char *path = ipa_dbus_rule_path (ipa_rule_get_name (target->rule));
+
+      return g_variant_new_object_path (path);
+    }
+  if (g_str_equal (name, "RuleName"))
+    return g_variant_new_string (ipa_rule_get_name (target->rule));
+  return NULL;
+}
+
+/* The end of a method that asked the engine for a change: the engine's
+ * error (@ok FALSE, @engine_error taken), or a wakeup and an empty reply. */
+static inline gboolean
+ipa_dbus_engine_changed (IpaDbusCall *call, gboolean ok, GError *engine_error, GError **error)
+{
+  if (!ok)
+    {
+      ipa_dbus_error_from_engine (error, engine_error);
+      return FALSE;
+    }
+  ipa_dbus_wakeup (call->service);
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
+  return TRUE;
+}
+
 /* The ListRules entry of @rule: (sssbbttxa(…)a(…)). */
 GVariant *ipa_dbus_rule_entry (IpaRule *rule);
 /* (sbbtta{sx}) */

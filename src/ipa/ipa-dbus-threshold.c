@@ -45,17 +45,12 @@ threshold_get_property (IpaDbusService *s, const IpaDbusTarget *t, const char *n
 {
   IpaThreshold *threshold = t->threshold;
   struct ipa_threshold_state state;
+  GVariant *v;
 
   if (strcmp (name, "Name") == 0)
     return g_variant_new_string (ipa_threshold_get_name (threshold));
-  if (strcmp (name, "Rule") == 0)
-    {
-      g_autofree char *path = ipa_dbus_rule_path (ipa_rule_get_name (t->rule));
-
-      return g_variant_new_object_path (path);
-    }
-  if (strcmp (name, "RuleName") == 0)
-    return g_variant_new_string (ipa_rule_get_name (t->rule));
+  if ((v = ipa_dbus_sub_rule_property (t, name)) != NULL)
+    return v;
   if (strcmp (name, "Active") == 0)
     return g_variant_new_boolean (ipa_threshold_is_active (threshold));
   if (strcmp (name, "Position") == 0)
@@ -81,7 +76,7 @@ threshold_set (IpaDbusCall *call, GVariant *params, GError **error)
   const char *what, *op_text;
   IpaEngineSetOp op;
   guint64 value;
-  gboolean counter;
+  gboolean counter, ok;
 
   g_variant_get (params, "(&s&st)", &what, &op_text, &value);
   if (strcmp (what, "threshold") == 0)
@@ -99,15 +94,9 @@ threshold_set (IpaDbusCall *call, GVariant *params, GError **error)
     }
   if (!ipa_dbus_parse_op (op_text, &op, error))
     return FALSE;
-  if (!ipa_engine_threshold_set (s->engine, call->target.threshold, counter, op, value,
-                                 &engine_error))
-    {
-      ipa_dbus_error_from_engine (error, engine_error);
-      return FALSE;
-    }
-  ipa_dbus_wakeup (s);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->invocation), NULL);
-  return TRUE;
+  ok = ipa_engine_threshold_set (s->engine, call->target.threshold, counter, op, value,
+                                 &engine_error);
+  return ipa_dbus_engine_changed (call, ok, engine_error, error);
 }
 
 static const IpaDbusMethod threshold_methods[] = {

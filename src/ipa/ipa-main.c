@@ -36,9 +36,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
-#include <grp.h>
 #include <locale.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +52,7 @@
 #include "ipa-memfunc.h"
 #include "ipa-module.h"
 #include "ipa-pidfile.h"
+#include "ipa-privileges.h"
 #include "ipa-run-section.h"
 
 #define EXIT_USAGE       64
@@ -151,18 +150,6 @@ print_version (void)
   printf (_("Control: D-Bus (org.ipasystem.Ipa1); logging: journald or stderr\n"));
 }
 
-static gboolean
-id_exists (const char *name, gboolean group)
-{
-  const char *p = name;
-
-  for (; g_ascii_isdigit (*p); p++)
-    ;
-  if (*p == '\0' && p != name)
-    return TRUE;
-  return group ? getgrnam (name) != NULL : getpwnam (name) != NULL;
-}
-
 /* Checks shared by all forms; returns 0 or an exit status. */
 static int
 check_options (void)
@@ -170,6 +157,7 @@ check_options (void)
   guint nrest = opts.rest != NULL ? g_strv_length (opts.rest) : 0;
   gboolean daemon_only = opts.debug || opts.log_file != NULL ||
                          opts.log_ident != NULL;
+  g_autoptr(GError) error = NULL;
 
   if (opts.version)
     {
@@ -187,12 +175,8 @@ check_options (void)
       g_free (opts.conf_file);
       opts.conf_file = abs;
     }
-  if (opts.chroot_dir != NULL && !g_path_is_absolute (opts.chroot_dir))
-    return usage_error (_("-c needs an absolute path: %s"), opts.chroot_dir);
-  if (opts.user != NULL && !id_exists (opts.user, FALSE))
-    return usage_error (_("unknown user: %s"), opts.user);
-  if (opts.group != NULL && !id_exists (opts.group, TRUE))
-    return usage_error (_("unknown group: %s"), opts.group);
+  if (!ipa_privileges_check (opts.chroot_dir, opts.user, opts.group, &error))
+    return usage_error ("%s", error->message);
 
   if (!opts.run_section)
     {
@@ -243,84 +227,18 @@ check_options (void)
   return 0;
 }
 
-/* The supplementary groups of user @name with primary group @gid. */
-static gid_t *
-user_groups (const char *name, gid_t gid, int *n)
-{
-  int size = 32;
-  gid_t *groups = g_new (gid_t, size);
-
-  while (getgrouplist (name, gid, groups, &size) < 0)
-    groups = g_renew (gid_t, groups, size);
-  *n = size;
-  return groups;
-}
-
-/* -c, -g, -u: users and groups are looked up first (the chroot need not
- * have a password database), then chroot, groups, and the user last. */
+/* -c, -g, -u (see ipa-privileges.h). */
 static int
 apply_privileges (void)
 {
-  g_autofree gid_t *groups = NULL;
-  int n_groups = 0;
-  uid_t uid = 0;
-  gid_t gid = 0;
+  g_autoptr(GError) error = NULL;
 
-  if (opts.user != NULL)
+  if (!ipa_privileges_drop (opts.chroot_dir, opts.user, opts.group, &error))
     {
-      struct passwd *pw = getpwnam (opts.user);
-
-      if (pw != NULL)
-        {
-          uid = pw->pw_uid;
-          gid = pw->pw_gid;
-          if (opts.group == NULL)
-            groups = user_groups (pw->pw_name, pw->pw_gid, &n_groups);
-        }
-      else if (opts.group != NULL)
-        uid = (uid_t) strtoul (opts.user, NULL, 10);
-      else
-        {
-          fprintf (stderr, _("ipa: user %s is not in the password database, so its groups "
-                             "are unknown: give a group with -g\n"), opts.user);
-          return EXIT_FAILURE;
-        }
-    }
-  if (opts.group != NULL)
-    {
-      struct group *gr = getgrnam (opts.group);
-
-      gid = gr != NULL ? gr->gr_gid : (gid_t) strtoul (opts.group, NULL, 10);
-      groups = g_new (gid_t, 1);
-      groups[0] = gid;
-      n_groups = 1;
-    }
-
-  if (opts.chroot_dir != NULL && chroot (opts.chroot_dir) != 0)
-    {
-      fprintf (stderr, _("ipa: cannot chroot to %s: %s\n"), opts.chroot_dir,
-               g_strerror (errno));
+      fprintf (stderr, "ipa: %s\n", error->message);
       return EXIT_FAILURE;
     }
-  if (groups != NULL && (setgroups ((size_t) n_groups, groups) != 0 || setgid (gid) != 0))
-    goto fail;
-  if (opts.user != NULL)
-    {
-      if (setuid (uid) != 0)
-        goto fail;
-      /* A dropped privilege must stay dropped. */
-      if (uid != 0 && setuid (0) == 0)
-        {
-          fprintf (stderr, _("ipa: could regain root after changing to user %s\n"), opts.user);
-          return EXIT_FAILURE;
-        }
-    }
   return 0;
-
-fail:
-  fprintf (stderr, _("ipa: cannot change user or group: %s\n"),
-           g_strerror (errno));
-  return EXIT_FAILURE;
 }
 
 static void

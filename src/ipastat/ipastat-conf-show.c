@@ -4,11 +4,8 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "ipastat-conf-show.h"
-#include "ipa-conf-printer.h"
-#include "ipa-memfunc.h"
+#include "ipa-conf-show-common.h"
 
 typedef struct {
   const IpastatConf *conf;
@@ -16,48 +13,15 @@ typedef struct {
   gboolean mimic;
 } Show;
 
-/* A name is printed bare when the lexer reads it back as one word. */
-static gboolean
-word_is_safe (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s != '\0'; s++)
-    if (!g_ascii_isalnum (*s) && strchr ("._-:@+%*,!~^", *s) == NULL)
-      return FALSE;
-  return TRUE;
-}
-
-static void
-sect_open (Show *sh, const char *name, const char *arg, gboolean arg_string)
-{
-  ipa_conf_printer_sect_name (sh->p, NULL, name);
-  if (arg != NULL)
-    {
-      if (arg_string || !word_is_safe (arg))
-        ipa_conf_printer_string (sh->p, arg);
-      else
-        ipa_conf_printer_sect_args (sh->p, "%s", arg);
-    }
-  ipa_conf_printer_sect_begin (sh->p);
-}
-
-/* conf_show (sect_id, no) of every module; a module that leaves a
- * section open is repaired by unwinding to where it started. */
+/* conf_show (sect_id, no) of every statistics module, in st_mod order. */
 static void
 show_modules (Show *sh, unsigned int sect_id, unsigned int no)
 {
   for (guint i = 0; i < sh->conf->st_mods->len; i++)
     {
       IpaModule *m = ((IpastatConfModRef *) g_ptr_array_index (sh->conf->st_mods, i))->module;
-      guint depth = ipa_conf_printer_get_depth (sh->p);
 
-      if (m->conf_show == NULL)
-        continue;
-      ipa_memfunc_set_owner (m->owner);
-      m->conf_show (sect_id, no);
-      ipa_memfunc_set_owner (NULL);
-      ipa_conf_printer_unwind (sh->p, depth);
+      ipa_conf_show_module (sh->p, m, sect_id, no);
     }
 }
 
@@ -74,22 +38,7 @@ show_bool (Show *sh, const char *name, const IpastatOptBool *o, gboolean dflt)
 static void
 show_params (Show *sh, const IpastatConfParams *p)
 {
-  if (p->st_list.set)
-    {
-      ipa_conf_printer_param_name (sh->p, NULL, "st_list");
-      for (guint i = 0; p->st_list.names[i] != NULL; i++)
-        {
-          const char *n = p->st_list.names[i];
-
-          if (i > 0)
-            ipa_conf_printer_space (sh->p);
-          if (word_is_safe (n))
-            ipa_conf_printer_param_args (sh->p, "%s", n);
-          else
-            ipa_conf_printer_string (sh->p, n);
-        }
-      ipa_conf_printer_param_end (sh->p);
-    }
+  ipa_conf_show_list (sh->p, "st_list", &p->st_list);
   if (p->value_units.set)
     {
       ipa_conf_printer_param_name (sh->p, NULL, "value_units");
@@ -109,7 +58,7 @@ show_entities (Show *sh, GPtrArray *arr, gboolean limits)
        * part of the rule in effect by -tt. */
       if (e->inherited && !sh->mimic)
         continue;
-      sect_open (sh, limits ? "limit" : "threshold", e->name, FALSE);
+      ipa_conf_show_sect_open (sh->p, limits ? "limit" : "threshold", e->name, FALSE);
       show_params (sh, sh->mimic ? &e->eff : &e->params);
       show_modules (sh, limits ? IPA_CONF_SECT_LIMIT : IPA_CONF_SECT_THRESHOLD, e->no);
       ipa_conf_printer_sect_end (sh->p);
@@ -119,7 +68,7 @@ show_entities (Show *sh, GPtrArray *arr, gboolean limits)
 static void
 show_rule (Show *sh, const IpastatConfRule *r)
 {
-  sect_open (sh, "rule", r->name, FALSE);
+  ipa_conf_show_sect_open (sh->p, "rule", r->name, FALSE);
   show_params (sh, sh->mimic ? &r->eff : &r->params);
   show_modules (sh, IPA_CONF_SECT_RULE, r->no);
   show_entities (sh, r->limits, TRUE);
@@ -130,7 +79,7 @@ show_rule (Show *sh, const IpastatConfRule *r)
 static void
 show_rulepat (Show *sh, const IpastatConfRulepat *rp)
 {
-  sect_open (sh, "rulepat", rp->pattern, TRUE);
+  ipa_conf_show_sect_open (sh->p, "rulepat", rp->pattern, TRUE);
   show_bool (sh, "check_next_rulepat", &rp->check_next_rulepat, FALSE);
   show_params (sh, &rp->params);
   show_modules (sh, IPA_CONF_SECT_RULEPAT, rp->no);
@@ -164,7 +113,7 @@ ipastat_conf_show (const IpastatConf *conf)
   if (conf->has_global || sh.mimic)
     {
       ipa_conf_printer_blank_line (p);
-      sect_open (&sh, "global", NULL, FALSE);
+      ipa_conf_show_sect_open (p, "global", NULL, FALSE);
       show_params (&sh, sh.mimic ? &conf->global_eff : &conf->global);
       show_modules (&sh, IPA_CONF_SECT_GLOBAL, 0);
       ipa_conf_printer_sect_end (p);

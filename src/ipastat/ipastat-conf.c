@@ -63,23 +63,9 @@ ipastat_units_from_string (const char *text, IpastatUnits *units)
  */
 
 static void
-opt_list_clear (IpastatOptList *l)
-{
-  g_clear_pointer (&l->names, g_strfreev);
-  l->set = FALSE;
-}
-
-static void
-opt_list_copy (IpastatOptList *dst, const IpastatOptList *src)
-{
-  *dst = *src;
-  dst->names = g_strdupv (src->names);
-}
-
-static void
 params_clear (IpastatConfParams *p)
 {
-  opt_list_clear (&p->st_list);
+  ipa_conf_opt_list_clear (&p->st_list);
   p->value_units.set = FALSE;
 }
 
@@ -88,7 +74,7 @@ static void
 params_merge (IpastatConfParams *dst, const IpastatConfParams *src)
 {
   if (!dst->st_list.set && src->st_list.set)
-    opt_list_copy (&dst->st_list, &src->st_list);
+    ipa_conf_opt_list_copy (&dst->st_list, &src->st_list);
   if (!dst->value_units.set && src->value_units.set)
     dst->value_units = src->value_units;
 }
@@ -201,35 +187,6 @@ conf_new (const char *path, IpaModuleSet *modules, IpastatConfLoadFlags flags)
 }
 
 /* ---------------------------------------------------------------------
- * Errors with a location
- */
-
-static gboolean G_GNUC_PRINTF (4, 5)
-error_at (GError **error, const IpaConfLocation *loc, IpaConfErrorCode code,
-          const char *format, ...)
-{
-  g_autofree char *msg = NULL;
-  va_list ap;
-
-  va_start (ap, format);
-  msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error (error, IPA_CONF_ERROR, code, "%s:%u:%u: %s",
-               loc->file, loc->line, loc->column, msg);
-  return FALSE;
-}
-
-/* Locations outlive the parser, so their file names are interned. */
-static IpaConfLocation
-loc_keep (const IpaConfLocation *loc)
-{
-  IpaConfLocation l = *loc;
-
-  l.file = g_intern_string (loc->file);
-  return l;
-}
-
-/* ---------------------------------------------------------------------
  * Parsing context: a stack of the open sections
  */
 
@@ -289,31 +246,6 @@ frame_params (Frame *f)
     }
 }
 
-gboolean
-ipastat_conf_name_is_valid (const char *name)
-{
-  if (name == NULL || *name == '\0')
-    return FALSE;
-  for (const char *p = name; *p != '\0'; p++)
-    if (*p == '/' || g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-check_name (Ctx *ctx, const IpaConfStatement *st, const char *what,
-            GError **error)
-{
-  if (st->nargs != 1)
-    return ipa_conf_parser_set_error (ctx->parser, error, IPA_CONF_ERROR_ARGS,
-                                      _("%s needs exactly one name"), what);
-  if (!ipastat_conf_name_is_valid (st->args[0].text))
-    return ipa_conf_parser_set_error (ctx->parser, error, IPA_CONF_ERROR_VALUE,
-                                      _("bad %s name \"%s\": it must be non-empty, without '/', blank or control character"),
-                                      what, st->args[0].text);
-  return TRUE;
-}
-
 static void
 top_add (IpastatConf *conf, unsigned int sect_id, gpointer sect)
 {
@@ -336,7 +268,7 @@ global_begin (IpaConfParser *parser, const IpaConfStatement *st,
                                       _("global section given twice (first at line %u)"),
                                       conf->global_loc.line);
   conf->has_global = TRUE;
-  conf->global_loc = loc_keep (&st->loc);
+  conf->global_loc = ipa_conf_loc_keep (&st->loc);
   frame_push (ctx, IPA_CONF_SECT_GLOBAL, conf);
   return TRUE;
 }
@@ -348,7 +280,7 @@ rule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   Ctx *ctx = user_data;
   IpastatConfRule *r, *old;
 
-  if (!check_name (ctx, st, "rule", error))
+  if (!ipa_conf_check_name (ctx->parser, st, "rule", error))
     return FALSE;
   old = g_hash_table_lookup (ctx->rule_names, st->args[0].text);
   if (old != NULL)
@@ -358,7 +290,7 @@ rule_begin (IpaConfParser *parser, const IpaConfStatement *st,
   /* Rules are numbered in file order from 0, which is also their index. */
   g_assert (st->no == ctx->conf->rules->len);
   r = rule_new (st->no, st->args[0].text);
-  r->loc = loc_keep (&st->loc);
+  r->loc = ipa_conf_loc_keep (&st->loc);
   g_ptr_array_add (ctx->conf->rules, r);
   g_hash_table_insert (ctx->rule_names, r->name, r);
   top_add (ctx->conf, IPA_CONF_SECT_RULE, r);
@@ -371,27 +303,16 @@ rulepat_begin (IpaConfParser *parser, const IpaConfStatement *st,
                gpointer user_data, GError **error)
 {
   Ctx *ctx = user_data;
-  IpastatConfRulepat *rp;
-  int rc;
+  IpastatConfRulepat *rp = g_new0 (IpastatConfRulepat, 1);
 
-  if (st->nargs != 1)
-    return ipa_conf_parser_set_error (parser, error, IPA_CONF_ERROR_ARGS,
-                                      _("rulepat needs exactly one regular expression"));
-  rp = g_new0 (IpastatConfRulepat, 1);
-  rc = regcomp (&rp->re, st->args[0].text, REG_EXTENDED | REG_NOSUB);
-  if (rc != 0)
+  if (!ipa_conf_rulepat_compile (parser, st, &rp->re, error))
     {
-      char buf[256];
-
-      regerror (rc, &rp->re, buf, sizeof buf);
       g_free (rp);
-      return ipa_conf_parser_set_error (parser, error, IPA_CONF_ERROR_VALUE,
-                                        _("bad regular expression \"%s\": %s"),
-                                        st->args[0].text, buf);
+      return FALSE;
     }
   rp->no = st->no;
   rp->pattern = g_strdup (st->args[0].text);
-  rp->loc = loc_keep (&st->loc);
+  rp->loc = ipa_conf_loc_keep (&st->loc);
   rp->limits = g_ptr_array_new_with_free_func (entity_free);
   rp->thresholds = g_ptr_array_new_with_free_func (entity_free);
   g_ptr_array_add (ctx->conf->rulepats, rp);
@@ -424,7 +345,7 @@ entity_begin (IpaConfParser *parser, const IpaConfStatement *st,
 
       arr = is_limit ? rp->limits : rp->thresholds;
     }
-  if (!check_name (ctx, st, what, error))
+  if (!ipa_conf_check_name (ctx->parser, st, what, error))
     return FALSE;
   for (guint i = 0; i < arr->len; i++)
     {
@@ -441,7 +362,7 @@ entity_begin (IpaConfParser *parser, const IpaConfStatement *st,
   e = g_new0 (IpastatConfEntity, 1);
   e->no = st->no;
   e->name = g_strdup (st->args[0].text);
-  e->loc = loc_keep (&st->loc);
+  e->loc = ipa_conf_loc_keep (&st->loc);
   g_ptr_array_add (arr, e);
   frame_push (ctx, st->sect_id, e);
   return TRUE;
@@ -474,7 +395,7 @@ param_st_mod (IpaConfParser *parser, const IpaConfStatement *st,
   ref = g_new0 (IpastatConfModRef, 1);
   ref->file = g_strdup (st->value.u.str);
   ref->name = g_strdup (m->name);
-  ref->loc = loc_keep (&st->loc);
+  ref->loc = ipa_conf_loc_keep (&st->loc);
   ref->module = m;
   g_ptr_array_add (conf->st_mods, ref);
   return TRUE;
@@ -501,7 +422,7 @@ param_st_list (IpaConfParser *parser, const IpaConfStatement *st,
                                       _("st_list needs at least one statistics system"));
   g_ptr_array_add (names, NULL);
   out->set = TRUE;
-  out->loc = loc_keep (&st->loc);
+  out->loc = ipa_conf_loc_keep (&st->loc);
   out->names = (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
   return TRUE;
 }
@@ -519,7 +440,7 @@ param_value_units (IpaConfParser *parser, const IpaConfStatement *st,
                                       _("value_units must be raw, bytes or time, not \"%s\""),
                                       st->args[0].text);
   out->set = TRUE;
-  out->loc = loc_keep (&st->loc);
+  out->loc = ipa_conf_loc_keep (&st->loc);
   out->v = u;
   return TRUE;
 }
@@ -541,7 +462,7 @@ param_bool (IpaConfParser *parser, const IpaConfStatement *st,
   else
     o = &conf->dynamic_thresholds;
   o->set = TRUE;
-  o->loc = loc_keep (&st->loc);
+  o->loc = ipa_conf_loc_keep (&st->loc);
   o->v = st->value.u.boolean != 0;
   return TRUE;
 }
@@ -613,11 +534,11 @@ check_params (IpastatConf *conf, const IpastatConfParams *p, GError **error)
     {
       for (guint j = 0; j < i; j++)
         if (strcmp (list->names[j], list->names[i]) == 0)
-          return error_at (error, &list->loc, IPA_CONF_ERROR_DUPLICATE,
+          return ipa_conf_error_at (error, &list->loc, IPA_CONF_ERROR_DUPLICATE,
                            _("statistics system \"%s\" is listed twice"),
                            list->names[i]);
       if (find_system (conf, list->names[i]) == NULL)
-        return error_at (error, &list->loc, IPA_CONF_ERROR_UNKNOWN,
+        return ipa_conf_error_at (error, &list->loc, IPA_CONF_ERROR_UNKNOWN,
                          _("unknown statistics system \"%s\" (no st_mod provides it)"),
                          list->names[i]);
     }
@@ -778,15 +699,9 @@ modules_configure (IpastatConf *conf, GError **error)
           {
             IpaModule *m = ((IpastatConfModRef *) g_ptr_array_index (conf->st_mods, k))->module;
             guint rpno = g_array_index (r->rulepats, guint, j);
-            int rc = 0;
 
-            if (m->conf_inherit == NULL)
-              continue;
-            ipa_memfunc_set_owner (m->owner);
-            rc = m->conf_inherit (rpno, r->no, r->name);
-            ipa_memfunc_set_owner (NULL);
-            if (rc != 0)
-              return error_at (error, &r->loc, IPA_CONF_ERROR_MODULE,
+            if (ipa_conf_module_inherit (m, rpno, r->no, r->name) != 0)
+              return ipa_conf_error_at (error, &r->loc, IPA_CONF_ERROR_MODULE,
                                _("module %s: cannot inherit settings of rulepat #%u into rule \"%s\""),
                                m->name, rpno, r->name);
           }
@@ -795,14 +710,8 @@ modules_configure (IpastatConf *conf, GError **error)
     for (guint k = 0; k < conf->st_mods->len; k++)
       {
         IpaModule *m = ((IpastatConfModRef *) g_ptr_array_index (conf->st_mods, k))->module;
-        int rc = 0;
 
-        if (m->conf_mimic_real == NULL)
-          continue;
-        ipa_memfunc_set_owner (m->owner);
-        rc = m->conf_mimic_real ();
-        ipa_memfunc_set_owner (NULL);
-        if (rc != 0)
+        if (ipa_conf_module_mimic_real (m) != 0)
           {
             g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
                          _("%s:1:1: module %s: conf_mimic_real failed"),
@@ -811,40 +720,6 @@ modules_configure (IpastatConf *conf, GError **error)
           }
       }
   return TRUE;
-}
-
-/* conf_deinit for every module, even after another failed. */
-static gboolean
-modules_conf_deinit (IpastatConf *conf, GError **error)
-{
-  gboolean ok = TRUE;
-  guint n = conf->modules != NULL ? ipa_module_set_get_n_modules (conf->modules) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      IpaModule *m = ipa_module_set_get_nth (conf->modules, i);
-      int rc = 0;
-
-      if (m->conf_deinit == NULL)
-        continue;
-      ipa_memfunc_set_owner (m->owner);
-      rc = m->conf_deinit ();
-      ipa_memfunc_set_owner (NULL);
-      if (rc != 0 && ok)
-        {
-          ok = FALSE;
-          g_set_error (error, IPA_CONF_ERROR, IPA_CONF_ERROR_MODULE,
-                       _("%s:1:1: module %s (%s): conf_deinit failed"),
-                       conf->path, m->name, m->file_name);
-        }
-    }
-  return ok;
-}
-
-static gboolean
-list_has (const IpastatOptList *l, const char *name)
-{
-  return l->set && g_strv_contains ((const char *const *) l->names, name);
 }
 
 static void
@@ -857,7 +732,7 @@ deinit_entities (IpaModule *m, const IpastatConfRule *r, gboolean limits)
     {
       const IpastatConfEntity *e = g_ptr_array_index (arr, j);
 
-      if (!list_has (&e->eff.st_list, m->name))
+      if (!ipa_conf_opt_list_has (&e->eff.st_list, m->name))
         continue;
       if (limits && st->st_deinit_limit != NULL)
         st->st_deinit_limit (r->no, e->no);
@@ -882,7 +757,8 @@ ipastat_conf_modules_deinit_chain (const IpastatConf *conf)
 
           deinit_entities (m, r, TRUE);
           deinit_entities (m, r, FALSE);
-          if (st->st_deinit_rule != NULL && list_has (&r->eff.st_list, m->name))
+          if (st->st_deinit_rule != NULL &&
+              ipa_conf_opt_list_has (&r->eff.st_list, m->name))
             st->st_deinit_rule (r->no);
         }
       if (st->st_deinit != NULL)
@@ -948,7 +824,9 @@ conf_load (const char *path, const char *data, IpaModuleSet *modules,
       if (ok)
         ok = modules_configure (conf, &local);
       /* Also after a failure, so that modules free what they parsed. */
-      if (!modules_conf_deinit (conf, ok ? &local : NULL))
+      /* conf_deinit for every module, even after another failed. */
+      if (!ipa_conf_modules_conf_deinit (modules, conf->path, TRUE,
+                                         ok ? &local : NULL))
         ok = FALSE;
     }
   if (!ok)
@@ -1025,7 +903,7 @@ ipastat_conf_add_dynamic_rule (IpastatConf *conf, const char *name)
 {
   IpastatConfRule *r;
 
-  g_return_val_if_fail (ipastat_conf_name_is_valid (name), NULL);
+  g_return_val_if_fail (ipa_conf_name_is_valid (name), NULL);
   g_return_val_if_fail (ipastat_conf_find_rule (conf, name) == NULL, NULL);
 
   r = rule_new (conf->rules->len, name);
@@ -1040,7 +918,7 @@ add_dynamic_entity (IpastatConfRule *rule, GPtrArray *arr, const char *name)
 {
   IpastatConfEntity *e;
 
-  g_return_val_if_fail (ipastat_conf_name_is_valid (name), NULL);
+  g_return_val_if_fail (ipa_conf_name_is_valid (name), NULL);
   g_return_val_if_fail (find_entity (arr, name) == NULL, NULL);
 
   e = g_new0 (IpastatConfEntity, 1);
@@ -1067,7 +945,7 @@ ipastat_conf_add_dynamic_threshold (IpastatConfRule *rule, const char *name)
 static void
 override_list (IpastatOptList *list, const char *const *names)
 {
-  opt_list_clear (list);
+  ipa_conf_opt_list_clear (list);
   list->set = TRUE;
   list->names = g_strdupv ((char **) names);
 }

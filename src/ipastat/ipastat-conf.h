@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <regex.h>
 #include "ipa_mod.h"
+#include "ipa-conf-common.h"
 #include "ipa-conf-parser.h"
 #include "ipa-module.h"
 
@@ -34,11 +35,8 @@ typedef enum {
   IPASTAT_CONF_LOAD_MIMIC = 1 << 0,
 } IpastatConfLoadFlags;
 
-typedef struct {
-  gboolean set;
-  IpaConfLocation loc;
-  GStrv names;
-} IpastatOptList;
+/* st_list: the list of names shared with ipa.conf. */
+typedef IpaConfOptList IpastatOptList;
 
 typedef struct {
   gboolean set;
@@ -147,9 +145,13 @@ IpastatConfEntity *ipastat_conf_rule_find_limit (const IpastatConfRule *rule,
 IpastatConfEntity *ipastat_conf_rule_find_threshold (const IpastatConfRule *rule,
                                                      const char *name);
 
-/* Whether @name can be the name of a rule, limit or threshold (databases
- * use names as file names: no '/', blank or control character). */
-gboolean ipastat_conf_name_is_valid (const char *name);
+/* Whether @name can be the name of a rule, limit or threshold: the rule
+ * of ipa.conf (databases use names as file names). */
+static inline gboolean
+ipastat_conf_name_is_valid (const char *name)
+{
+  return ipa_conf_name_is_valid (name);
+}
 
 /* A rule that has no section, with the settings it inherits (matching
  * rulepats, global, defaults) and the limits and thresholds of its

@@ -15,9 +15,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
-#include <grp.h>
 #include <locale.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +32,7 @@
 #include "ipa-log.h"
 #include "ipa-memfunc.h"
 #include "ipa-module.h"
+#include "ipa-privileges.h"
 
 typedef struct {
   gboolean version;
@@ -134,21 +133,11 @@ print_version (void)
           IPASTAT_JSON_FORMAT_VERSION);
 }
 
-static gboolean
-id_exists (const char *name, gboolean group)
-{
-  const char *p = name;
-
-  for (; g_ascii_isdigit (*p); p++)
-    ;
-  if (*p == '\0' && p != name)
-    return TRUE;
-  return group ? getgrnam (name) != NULL : getpwnam (name) != NULL;
-}
-
 static int
 check_options (void)
 {
+  g_autoptr(GError) error = NULL;
+
   if (opts.rest != NULL && opts.rest[0] != NULL)
     return usage_error (_("unexpected argument: %s"), opts.rest[0]);
   if (opts.version)
@@ -177,59 +166,23 @@ check_options (void)
       g_free (opts.conf_file);
       opts.conf_file = abs;
     }
-  if (opts.chroot_dir != NULL && !g_path_is_absolute (opts.chroot_dir))
-    return usage_error (_("-c needs an absolute path: %s"), opts.chroot_dir);
-  if (opts.user != NULL && !id_exists (opts.user, FALSE))
-    return usage_error (_("unknown user: %s"), opts.user);
-  if (opts.group != NULL && !id_exists (opts.group, TRUE))
-    return usage_error (_("unknown group: %s"), opts.group);
+  if (!ipa_privileges_check (opts.chroot_dir, opts.user, opts.group, &error))
+    return usage_error ("%s", error->message);
   return 0;
 }
 
-/* -c, -g, -u: chroot first, then groups, then the user. */
+/* -c, -g, -u (see ipa-privileges.h). */
 static int
 apply_privileges (void)
 {
-  if (opts.chroot_dir != NULL && chroot (opts.chroot_dir) != 0)
+  g_autoptr(GError) error = NULL;
+
+  if (!ipa_privileges_drop (opts.chroot_dir, opts.user, opts.group, &error))
     {
-      fprintf (stderr, _("ipastat: cannot chroot to %s: %s\n"), opts.chroot_dir,
-               g_strerror (errno));
+      fprintf (stderr, "ipastat: %s\n", error->message);
       return IPASTAT_EXIT_PERMISSION;
     }
-  if (opts.user != NULL || opts.group != NULL)
-    {
-      struct passwd *pw = NULL;
-      gid_t gid;
-      uid_t uid = getuid ();
-
-      if (opts.user != NULL)
-        {
-          pw = getpwnam (opts.user);
-          uid = pw != NULL ? pw->pw_uid : (uid_t) strtoul (opts.user, NULL, 10);
-        }
-      if (opts.group != NULL)
-        {
-          struct group *gr = getgrnam (opts.group);
-
-          gid = gr != NULL ? gr->gr_gid : (gid_t) strtoul (opts.group, NULL, 10);
-          if (setgroups (1, &gid) != 0 || setgid (gid) != 0)
-            goto fail;
-        }
-      else if (pw != NULL)
-        {
-          if (initgroups (pw->pw_name, pw->pw_gid) != 0 ||
-              setgid (pw->pw_gid) != 0)
-            goto fail;
-        }
-      if (opts.user != NULL && setuid (uid) != 0)
-        goto fail;
-    }
   return 0;
-
-fail:
-  fprintf (stderr, _("ipastat: cannot change user or group: %s\n"),
-           g_strerror (errno));
-  return IPASTAT_EXIT_PERMISSION;
 }
 
 static void

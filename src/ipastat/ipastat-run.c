@@ -111,7 +111,7 @@ ipastat_run_resolve_rule (IpastatRun *run, IpastatPass *pass, const char *name)
 
   if (r != NULL)
     return r;
-  if (!ipastat_conf_name_is_valid (name))
+  if (!ipa_conf_name_is_valid (name))
     msg = g_strdup_printf (_("unknown rule \"%s\": not a valid rule name"), name);
   else if (!conf->dynamic_rules.v)
     msg = g_strdup_printf (_("unknown rule \"%s\": it has no section in %s and dynamic_rules is no"),
@@ -137,7 +137,7 @@ ipastat_run_resolve_item (IpastatRun *run, IpastatPass *pass,
 
   if (e != NULL)
     return e;
-  if (!ipastat_conf_name_is_valid (name))
+  if (!ipa_conf_name_is_valid (name))
     msg = g_strdup_printf (is_limit ? _("unknown limit \"%s\" of rule \"%s\": not a valid name")
                                     : _("unknown threshold \"%s\" of rule \"%s\": not a valid name"),
                            name, rule->name);

@@ -278,12 +278,6 @@ ipastat_session_new (IpastatConf *conf)
 }
 
 static gboolean
-list_has (const IpastatOptList *l, const char *name)
-{
-  return l->set && g_strv_contains ((const char *const *) l->names, name);
-}
-
-static gboolean
 init_entities (IpaModule *m, const IpastatConfRule *r, gboolean limits,
                GError **error)
 {
@@ -295,7 +289,7 @@ init_entities (IpaModule *m, const IpastatConfRule *r, gboolean limits,
       const IpastatConfEntity *e = g_ptr_array_index (arr, j);
       int rc = 0;
 
-      if (!list_has (&e->eff.st_list, m->name))
+      if (!ipa_conf_opt_list_has (&e->eff.st_list, m->name))
         continue;
       call_begin (m);
       if (limits && st->st_init_limit != NULL)
@@ -365,7 +359,8 @@ ipastat_session_start (IpastatSession *s, GError **error)
         {
           const IpastatConfRule *r = g_ptr_array_index (conf->rules, i);
 
-          if (list_has (&r->eff.st_list, m->name) && st->st_init_rule != NULL)
+          if (ipa_conf_opt_list_has (&r->eff.st_list, m->name) &&
+              st->st_init_rule != NULL)
             {
               int rc;
 

@@ -15,26 +15,8 @@ set -u
 set -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top_build=${IPA_TEST_TOP_BUILDDIR:?}
-ipa=$top_build/src/ipa/ipa
-ipastat=$top_build/src/ipastat/ipastat
 . "$here/netns-lib.sh"
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=1; echo "not ok $n - $1"
-	shift
-	local line
-	for line in "$@"; do echo "# $line"; done
-}
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-bail() {
-	echo "Bail out! $1"
-	[ -f "${tmp:-}/ipa.log" ] && sed 's/^/# ipa: /' "$tmp/ipa.log"
-	exit 1
-}
+. "${IPA_TEST_TOP_SRCDIR:?}/tests/lib/netns-daemon-lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "network namespaces need root"
 for t in ip ping nc ss python3; do
@@ -46,21 +28,8 @@ netns_supported 2>/dev/null || skip_all "ip netns does not work here"
 netns_sweep ipand
 A=ipand-$$-a
 B=ipand-$$-b
-tmp=$(mktemp -d)
-ipa_pid=
-# Lines of ipa's log (stderr with -d) of these priorities.
-log_errors='^ipa: (error|critical|alert|emergency): '
-
-cleanup() {
-	if [ -n "$ipa_pid" ] && kill -0 "$ipa_pid" 2>/dev/null; then
-		kill -KILL "$ipa_pid" 2>/dev/null
-		wait "$ipa_pid" 2>/dev/null
-	fi
-	netns_destroy "$A" "$B"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+destroy_namespaces() { netns_destroy "$A" "$B"; }
+netns_test_begin destroy_namespaces
 
 netns_pair_create "$A" "$B" || bail "cannot create the namespaces"
 
@@ -108,21 +77,6 @@ autorule ifs {
 }
 EOF
 
-cat >"$tmp/ipastat.conf" <<EOF
-st_mod "ipa_st_gdbm.so";
-global {
-    st_list = gdbm;
-    gdbm:db_dir = "$tmp/db";
-}
-EOF
-
-# The sum of the counters of RULE's records (nothing if ipastat does not
-# know the rule yet or the database is busy).
-db_value() {
-	"$ipastat" -f "$tmp/ipastat.conf" -q -r "$1" -i 2000-2100 -n 2>/dev/null |
-		awk '$1 == "record" { s += $NF; n++ } END { if (n) print s }'
-}
-
 # Kernel counters of IF in A: sets k_rxb k_rxp k_txb k_txp.
 kstats() {
 	local line
@@ -130,38 +84,8 @@ kstats() {
 	read -r _ _ k_rxb k_rxp k_txb k_txp <<<"$line"
 }
 
-# poll SECONDS CMD...: CMD every 0.1 s until it succeeds or SECONDS pass;
-# gives up at once when ipa is gone.
-poll() {
-	local i tries=$(($1 * 10))
-	shift
-	for ((i = 0; i < tries; i++)); do
-		"$@" && return 0
-		if [ -n "$ipa_pid" ] && ! kill -0 "$ipa_pid" 2>/dev/null; then
-			return 1
-		fi
-		sleep 0.1
-	done
-	return 1
-}
-
-db_is() { [ "$(db_value "$1")" = "$2" ]; }
-
-# check_db RULE EXPECTED DESCRIPTION: wait until the database agrees.
-check_db() {
-	if poll 10 db_is "$1" "$2"; then
-		ok "$3"
-	else
-		not_ok "$3" "rule $1: database has '$(db_value "$1")', expected $2"
-	fi
-}
-
 # ---- start ----
-# Not on the machine's system bus (if there is one): the name may be
-# taken or not allowed there.  Without a bus ipa only warns.
-DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus \
-	ip netns exec "$A" "$ipa" -d -f "$tmp/ipa.conf" -p "$tmp/ipa.pid" 2>"$tmp/ipa.log" &
-ipa_pid=$!
+start_ipa_in "$A"
 # The autorule's rule for va is made in the first round, whose reading is
 # also the static rules' baseline: once it is in the database, traffic
 # counts.
@@ -233,26 +157,13 @@ check_db if_vc "$vc_delta" "the deleted rule's counter stays in the database"
 # ---- traffic just before SIGTERM, then the shutdown ----
 netns_ping "$A" "$NETNS_ADDR_B" 5 200 || bail "ping failed"
 kstats va
-kill -TERM "$ipa_pid"
-wait "$ipa_pid"
-rc=$?
-ipa_pid=
-if [ "$rc" -eq 0 ]; then
-	ok "ipa exits with status 0 on SIGTERM"
-else
-	not_ok "ipa exits with status 0 on SIGTERM" "status $rc" "$(cat "$tmp/ipa.log")"
-fi
+stop_ipa
 check_db va_rx $((k_rxb - rx0)) "after the stop, va_rx holds every received byte"
 check_db va_tx $((k_txb - tx0)) "after the stop, va_tx holds every sent byte"
 check_db va_tx_packets $((k_txp - txp0)) "after the stop, va_tx_packets holds every packet"
 check_db if_va $((k_rxb - rx0 + k_txb - tx0)) "after the stop, if_va holds rx + tx"
 check_db va_at_stop $((k_rxb - rx0 + k_txb - tx0)) \
 	"a rule with no round before the stop got its amount from the shutdown"
-if grep -qE "$log_errors" "$tmp/ipa.log"; then
-	not_ok "ipa logged no error" "$(grep -E "$log_errors" "$tmp/ipa.log")"
-else
-	ok "ipa logged no error"
-fi
+check_no_errors
 
-echo "1..$n"
-exit $failed
+done_testing

@@ -11,47 +11,15 @@ set -u
 set -o pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-top_build=${IPA_TEST_TOP_BUILDDIR:?}
-ipa=$top_build/src/ipa/ipa
-ipastat=$top_build/src/ipastat/ipastat
 . "$here/nft-netns-lib.sh"
-
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-  n=$((n + 1)); failed=1; echo "not ok $n - $1"
-  shift
-  local line
-  for line in "$@"; do echo "# $line"; done
-}
-skip_all() { echo "1..0 # SKIP $1"; exit 0; }
-bail() {
-  echo "Bail out! $1"
-  [ -f "${tmp:-}/ipa.log" ] && sed 's/^/# ipa: /' "$tmp/ipa.log"
-  exit 1
-}
+. "${IPA_TEST_TOP_SRCDIR:?}/tests/lib/netns-daemon-lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "network namespaces and nftables need root"
 for t in ip nft jq ping nc ss; do
   command -v "$t" >/dev/null || skip_all "$t is not installed"
 done
 
-tmp=$(mktemp -d)
-ipa_pid=
-# Lines of ipa's log (stderr with -d) of these priorities.
-log_errors='^ipa: (error|critical|alert|emergency): '
-
-cleanup() {
-  if [ -n "$ipa_pid" ] && kill -0 "$ipa_pid" 2>/dev/null; then
-    kill -KILL "$ipa_pid" 2>/dev/null
-    wait "$ipa_pid" 2>/dev/null
-  fi
-  nftns_teardown
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+netns_test_begin nftns_teardown
 
 nftns_setup || bail "cannot create the namespaces"
 A=$NFTNS_A
@@ -141,21 +109,6 @@ autorule peer {
 }
 EOF
 
-cat >"$tmp/ipastat.conf" <<EOF
-st_mod "ipa_st_gdbm.so";
-global {
-    st_list = gdbm;
-    gdbm:db_dir = "$tmp/db";
-}
-EOF
-
-# The sum of the counters of RULE's records (nothing if ipastat does not
-# know the rule yet or the database is busy).
-db_value() {
-  "$ipastat" -f "$tmp/ipastat.conf" -q -r "$1" -i 2000-2100 -n 2>/dev/null |
-    awk '$1 == "record" { s += $NF; n++ } END { if (n) print s }'
-}
-
 # Bytes (or, with "packets" second, packets) of a named counter in A.
 nft_counter() {
   nftns_counters "$A" | awk -v name="$1" -v what="${2:-bytes}" \
@@ -179,38 +132,8 @@ limit_reach() {
 }
 limit_reached() { [ -n "$(limit_reach)" ]; }
 
-# poll SECONDS CMD...: CMD every 0.1 s until it succeeds or SECONDS pass;
-# gives up at once when ipa is gone.
-poll() {
-  local i tries=$(($1 * 10))
-  shift
-  for ((i = 0; i < tries; i++)); do
-    "$@" && return 0
-    if [ -n "$ipa_pid" ] && ! kill -0 "$ipa_pid" 2>/dev/null; then
-      return 1
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
-db_is() { [ "$(db_value "$1")" = "$2" ]; }
-
-# check_db RULE EXPECTED DESCRIPTION: wait until the database agrees.
-check_db() {
-  if poll 10 db_is "$1" "$2"; then
-    ok "$3"
-  else
-    not_ok "$3" "rule $1: database has '$(db_value "$1")', expected $2"
-  fi
-}
-
 # ---- start ----
-# Not on the machine's system bus (if there is one): the name may be
-# taken or not allowed there.  Without a bus ipa only warns.
-DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus \
-  ip netns exec "$A" "$ipa" -d -f "$tmp/ipa.conf" -p "$tmp/ipa.pid" 2>"$tmp/ipa.log" &
-ipa_pid=$!
+start_ipa_in "$A"
 # The first round reads the baselines of the static rules and makes the
 # autorule's rule for the element already in the set.
 if poll 15 db_is "peer_$ADDR_IDLE" 0; then
@@ -294,15 +217,7 @@ fi
 
 # ---- traffic just before SIGTERM, then the shutdown ----
 nftns_ping "$A" "$NFTNS_ADDR_B" 5 200 || bail "ping failed"
-kill -TERM "$ipa_pid"
-wait "$ipa_pid"
-rc=$?
-ipa_pid=
-if [ "$rc" -eq 0 ]; then
-  ok "ipa exits with status 0 on SIGTERM"
-else
-  not_ok "ipa exits with status 0 on SIGTERM" "status $rc" "$(cat "$tmp/ipa.log")"
-fi
+stop_ipa
 out=$(nft_counter out)
 back=$(nft_counter back)
 check_db out "$out" "after the stop, rule out equals the nft counter"
@@ -316,11 +231,6 @@ if in_blocked "$NFTNS_ADDR_B2"; then
 else
   not_ok "the set is left as it is at shutdown"
 fi
-if grep -qE "$log_errors" "$tmp/ipa.log"; then
-  not_ok "ipa logged no error" "$(grep -E "$log_errors" "$tmp/ipa.log")"
-else
-  ok "ipa logged no error"
-fi
+check_no_errors
 
-echo "1..$n"
-exit $failed
+done_testing
