@@ -325,7 +325,7 @@ key_point (GString *key, gboolean set, const IpaTimePoint *point)
 
 static const IpaLimitDef *
 intern_limit_def (IpaEngine *engine, const IpaConfLimit *l,
-                  const IpaRuleParams *rp, const IpaConfRuleParams *eff,
+                  const IpaRuleParams *rp,
                   GError **error)
 {
   g_autoptr(GString) key = g_string_new ("l:");
@@ -398,7 +398,6 @@ intern_limit_def (IpaEngine *engine, const IpaConfLimit *l,
           g_string_append_c (key, '}');
         }
     }
-  (void) eff;
 
   old = g_hash_table_lookup (engine->intern, key->str);
   if (old != NULL)
@@ -506,7 +505,7 @@ build_rule_entities (IpaEngine *engine, IpaRule *rule,
   for (guint i = 0; i < rule->n_limits; i++)
     {
       const IpaLimitDef *d = intern_limit_def (engine, g_ptr_array_index (conf_limits, i),
-                                               rule->params, NULL, error);
+                                               rule->params, error);
 
       if (d == NULL)
         return FALSE;
@@ -579,7 +578,7 @@ ipa_engine_autorule_defs (IpaEngine *engine, IpaAutorule *a, GError **error)
   for (guint i = 0; i < a->n_limits; i++)
     {
       a->limit_defs[i] = intern_limit_def (engine, g_ptr_array_index (a->conf->limits, i),
-                                           rp, NULL, error);
+                                           rp, error);
       if (a->limit_defs[i] == NULL)
         return FALSE;
     }

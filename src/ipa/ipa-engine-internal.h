@@ -159,7 +159,6 @@ void ipa_engine_dynrule_finish_deletes (IpaEngine *engine);
 void ipa_engine_rule_free (IpaEngine *engine, IpaRule *rule);
 
 /* ipa-engine.c */
-void ipa_engine_round (IpaEngine *engine, GPtrArray *rules, gboolean all);
 void ipa_engine_rule_apply_chunk (IpaEngine *engine, IpaRule *rule,
                                   gboolean addition, guint64 chunk);
 void ipa_engine_run_cmds_sync (IpaEngine *engine, const IpaCmdList *cmds,

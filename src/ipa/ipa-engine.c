@@ -826,13 +826,6 @@ round_run (IpaEngine *engine, gboolean all, gboolean break_all, gint64 close_wal
                    "update round done");
 }
 
-void
-ipa_engine_round (IpaEngine *engine, GPtrArray *rules, gboolean all)
-{
-  (void) rules;
-  round_run (engine, all, FALSE, engine->now_wall);
-}
-
 /* Worktime changes: rules, limits and thresholds follow their worktimes. */
 static gboolean
 apply_worktimes (IpaEngine *engine, gboolean force)
